@@ -1,0 +1,50 @@
+"""HTTP plumbing shared by the exchange clients.
+
+The one question that matters for safety is asked here: when a request fails at the
+transport level, could the exchange have acted on it? A failure to connect means the
+request never left, so it may be resent. Anything after the bytes may have left (a
+read timeout, a dropped connection) means the outcome is unknown.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from airflow_batchmod.exchanges.base import OutcomeUnknownError, TransientRequestError
+
+#: Connect quickly or give up; give the exchange time to answer a batch.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=10.0, pool=15.0)
+
+USER_AGENT = "airflow-provider-batchmod"
+
+
+def make_http_client(
+    base_url: str,
+    *,
+    timeout: httpx.Timeout | None = None,
+    transport: httpx.BaseTransport | None = None,
+    max_connections: int = 16,
+) -> httpx.Client:
+    """An ``httpx.Client`` with explicit timeouts and a pool sized for concurrent chunks."""
+    return httpx.Client(
+        base_url=base_url,
+        timeout=timeout or DEFAULT_TIMEOUT,
+        transport=transport,
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        headers={"User-Agent": USER_AGENT},
+    )
+
+
+def send_modification(http: httpx.Client, request: httpx.Request) -> httpx.Response:
+    """Send a request that changes exchange state, mapping transport failures by what they imply.
+
+    Raises :class:`TransientRequestError` when the request certainly did not reach the
+    exchange, and :class:`OutcomeUnknownError` when it may have.
+    """
+    try:
+        return http.send(request)
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        raise TransientRequestError(f"could not connect: {type(exc).__name__}") from exc
+    except httpx.TransportError as exc:
+        # ReadTimeout, RemoteProtocolError (connection dropped), ReadError, WriteError...
+        raise OutcomeUnknownError(f"no response after sending: {type(exc).__name__}") from exc

@@ -1,0 +1,152 @@
+"""Asset ids and size decimals, read from the exchange's ``meta`` and ``spotMeta``.
+
+A perp's asset id is its index in ``meta.universe``; delisted entries keep their
+index, so they are kept here too. A spot pair's id is ``10000 + pair index`` and its
+``szDecimals`` are its base token's.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+SPOT_ASSET_OFFSET = 10_000
+#: Prices carry at most this many decimals, minus szDecimals.
+PERP_MAX_DECIMALS = 6
+SPOT_MAX_DECIMALS = 8
+
+
+class MetadataError(ValueError):
+    """The exchange's metadata did not have the expected shape."""
+
+
+@dataclass(frozen=True)
+class AssetInfo:
+    asset: int
+    name: str
+    sz_decimals: int
+    is_spot: bool
+    is_delisted: bool = False
+
+    @property
+    def max_price_decimals(self) -> int:
+        base = SPOT_MAX_DECIMALS if self.is_spot else PERP_MAX_DECIMALS
+        return max(0, base - self.sz_decimals)
+
+
+class AssetDirectory:
+    """Look assets up by coin name (``"BTC"``, ``"PURR/USDC"``) or by asset id."""
+
+    def __init__(self, assets: list[AssetInfo], aliases: Mapping[str, int] | None = None) -> None:
+        self._by_id: dict[int, AssetInfo] = {}
+        self._by_name: dict[str, AssetInfo] = {}
+        for info in assets:
+            self._by_id[info.asset] = info
+            self._by_name.setdefault(info.name, info)
+        for alias, asset in (aliases or {}).items():
+            if alias not in self._by_name and asset in self._by_id:
+                self._by_name[alias] = self._by_id[asset]
+
+    def by_name(self, name: str) -> AssetInfo | None:
+        return self._by_name.get(name)
+
+    def by_id(self, asset: int) -> AssetInfo | None:
+        return self._by_id.get(asset)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+
+def _int_field(entry: Mapping[str, Any], key: str, where: str) -> int:
+    value = entry.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise MetadataError(f"{where}: '{key}' is not a non-negative integer")
+    return value
+
+
+def _str_field(entry: Mapping[str, Any], key: str, where: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value:
+        raise MetadataError(f"{where}: '{key}' is not a name")
+    return value
+
+
+def _list_field(document: object, key: str, where: str) -> list[Any]:
+    if not isinstance(document, Mapping) or not isinstance(document.get(key), list):
+        raise MetadataError(f"{where}: no '{key}' list")
+    return list(document[key])
+
+
+def parse_perp_meta(meta: object) -> list[AssetInfo]:
+    assets = []
+    for index, entry in enumerate(_list_field(meta, "universe", "meta")):
+        where = f"meta.universe[{index}]"
+        if not isinstance(entry, Mapping):
+            raise MetadataError(f"{where} is not an object")
+        assets.append(
+            AssetInfo(
+                asset=index,
+                name=_str_field(entry, "name", where),
+                sz_decimals=_int_field(entry, "szDecimals", where),
+                is_spot=False,
+                is_delisted=entry.get("isDelisted") is True,
+            )
+        )
+    return assets
+
+
+def parse_spot_meta(spot_meta: object) -> tuple[list[AssetInfo], dict[str, int]]:
+    """Spot pairs, plus ``BASE/QUOTE`` aliases for pairs the exchange names ``@N``."""
+    tokens: dict[int, Mapping[str, Any]] = {}
+    for position, token in enumerate(_list_field(spot_meta, "tokens", "spotMeta")):
+        where = f"spotMeta.tokens[{position}]"
+        if not isinstance(token, Mapping):
+            raise MetadataError(f"{where} is not an object")
+        tokens[_int_field(token, "index", where)] = token
+    assets = []
+    aliases: dict[str, int] = {}
+    for position, pair in enumerate(_list_field(spot_meta, "universe", "spotMeta")):
+        where = f"spotMeta.universe[{position}]"
+        if not isinstance(pair, Mapping):
+            raise MetadataError(f"{where} is not an object")
+        pair_tokens = pair.get("tokens")
+        if (
+            not isinstance(pair_tokens, list)
+            or len(pair_tokens) != 2
+            or not all(isinstance(t, int) and t in tokens for t in pair_tokens)
+        ):
+            raise MetadataError(f"{where}: 'tokens' does not name two known tokens")
+        base, quote = tokens[pair_tokens[0]], tokens[pair_tokens[1]]
+        asset = SPOT_ASSET_OFFSET + _int_field(pair, "index", where)
+        assets.append(
+            AssetInfo(
+                asset=asset,
+                name=_str_field(pair, "name", where),
+                sz_decimals=_int_field(base, "szDecimals", f"{where} base token"),
+                is_spot=True,
+            )
+        )
+        aliases[f"{base.get('name')}/{quote.get('name')}"] = asset
+    return assets, aliases
+
+
+def build_directory(meta: object, spot_meta: object) -> AssetDirectory:
+    spot_assets, aliases = parse_spot_meta(spot_meta)
+    return AssetDirectory(parse_perp_meta(meta) + spot_assets, aliases)
+
+
+class MetadataCache:
+    """Fetches the directory once (thread-safe) and keeps it for the client's lifetime."""
+
+    def __init__(self, fetch: Callable[[], AssetDirectory]) -> None:
+        self._fetch = fetch
+        self._lock = threading.Lock()
+        self._directory: AssetDirectory | None = None
+
+    def get(self) -> AssetDirectory:
+        with self._lock:
+            if self._directory is None:
+                self._directory = self._fetch()
+            return self._directory

@@ -1,0 +1,176 @@
+"""Reading the exchange's answers: the ``/exchange`` response and ``/info`` order records.
+
+The question behind every branch of :func:`read_exchange_response` is whether the
+exchange may have acted. An HTTP 5xx or an unreadable 200 may follow an applied
+action, so those are "outcome unknown"; a 429 or a refusal of the whole action
+(``{"status": "err"}``) means nothing was applied.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from airflow_batchmod.exchanges.base import (
+    FatalRequestError,
+    ItemResult,
+    Outcome,
+    OutcomeUnknownError,
+    ReconcileError,
+    TransientRequestError,
+)
+
+#: Longest piece of an exchange message we quote.
+QUOTE_LIMIT = 300
+#: Once over its address limit, an address may send one request per 10 seconds.
+ADDRESS_LIMIT_RETRY_AFTER = 10.0
+WAITING_STATUSES = ("waitingForFill", "waitingForTrigger")
+
+
+def quote(text: str) -> str:
+    return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 3] + "..."
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def refusal_error(message: str) -> TransientRequestError | FatalRequestError:
+    """The error for an action refused whole with ``{"status": "err", "response": message}``.
+
+    Nothing was applied either way; the split is whether sending again can succeed.
+    """
+    text = quote(message)
+    lowered = message.lower()
+    if "nonce" in lowered:
+        # Another process signed with the same key in the same millisecond, or a clock jump.
+        return TransientRequestError(f"action refused: {text}", code="nonce")
+    if "too many cumulative requests" in lowered:
+        return TransientRequestError(
+            f"action refused: {text}", code="address_rate_limit", retry_after=ADDRESS_LIMIT_RETRY_AFTER
+        )
+    if "expire" in lowered:
+        # A fresh expiresAfter is taken for every request, so a resend can pass.
+        return TransientRequestError(f"action refused: {text}", code="expired")
+    if "does not exist" in lowered or "must deposit" in lowered or "signature" in lowered:
+        return FatalRequestError(f"action refused (signer or account not recognised): {text}", code="auth")
+    return FatalRequestError(f"action refused: {text}", code="rejected")
+
+
+def status_result(index: int, status: object) -> ItemResult:
+    """One entry of ``statuses``: a new oid (resting/filled), an error, or something unreadable."""
+    if isinstance(status, Mapping):
+        if "error" in status:
+            return ItemResult(index, Outcome.REJECTED, message=quote(str(status["error"])))
+        for key in ("resting", "filled"):
+            body = status.get(key)
+            if isinstance(body, Mapping):
+                oid = body.get("oid")
+                if isinstance(oid, int) and not isinstance(oid, bool):
+                    return ItemResult(index, Outcome.APPLIED, order_id=str(oid))
+    if status in WAITING_STATUSES:
+        # Accepted, but the answer names no order: only a lookup can say which order now carries it.
+        return ItemResult(index, Outcome.UNKNOWN, message=f"exchange answered {status!r} without an oid")
+    return ItemResult(index, Outcome.UNKNOWN, message=f"unreadable status {quote(json.dumps(status))}")
+
+
+def _statuses(body: Mapping[str, Any]) -> list[Any] | None:
+    response = body.get("response")
+    data = response.get("data") if isinstance(response, Mapping) else None
+    statuses = data.get("statuses") if isinstance(data, Mapping) else None
+    return statuses if isinstance(statuses, list) else None
+
+
+def read_exchange_response(response: httpx.Response, indices: Sequence[int]) -> list[ItemResult]:
+    """One result per edit (``indices`` in request order), or the request-level error."""
+    code = response.status_code
+    if code == 429:
+        raise TransientRequestError("HTTP 429: rate limited", code="429", retry_after=_retry_after(response))
+    if code >= 500:
+        raise OutcomeUnknownError(
+            f"HTTP {code} after the action was sent; it may have been applied", code=str(code)
+        )
+    if code != 200:
+        raise FatalRequestError(f"HTTP {code}: {quote(response.text)}", code=str(code))
+    try:
+        body = response.json()
+    except ValueError:
+        raise OutcomeUnknownError("HTTP 200 with a body that is not JSON") from None
+    if not isinstance(body, Mapping):
+        raise OutcomeUnknownError(f"HTTP 200 with an unexpected body: {quote(response.text)}")
+    if body.get("status") == "err":
+        message = body.get("response")
+        raise refusal_error(message if isinstance(message, str) else json.dumps(message))
+    if body.get("status") != "ok":
+        raise OutcomeUnknownError(f"HTTP 200 with an unexpected body: {quote(response.text)}")
+    statuses = _statuses(body)
+    if statuses is None:
+        return [
+            ItemResult(i, Outcome.UNKNOWN, message="the answer carries no per-order statuses")
+            for i in indices
+        ]
+    if len(statuses) != len(indices):
+        # A payload-level check answers one error for the whole batch.
+        only = statuses[0] if len(statuses) == 1 else None
+        if isinstance(only, Mapping) and "error" in only:
+            message = quote(str(only["error"]))
+            return [ItemResult(i, Outcome.REJECTED, message=message) for i in indices]
+        message = f"the answer has {len(statuses)} statuses for {len(indices)} modifies"
+        return [ItemResult(i, Outcome.UNKNOWN, message=message) for i in indices]
+    return [status_result(i, status) for i, status in zip(indices, statuses, strict=True)]
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """What the ``/info`` endpoints tell about one order."""
+
+    oid: int
+    cloid: str | None
+    coin: str
+    #: ``open``, ``filled``, ``canceled``, ... (None in open-order lists, where it is implied).
+    status: str | None = None
+
+
+def _order_view(record: object, status: str | None, where: str) -> OrderView:
+    if not isinstance(record, Mapping):
+        raise ReconcileError(f"{where}: an order is not an object")
+    oid = record.get("oid")
+    if isinstance(oid, bool) or not isinstance(oid, int):
+        raise ReconcileError(f"{where}: an order has no integer oid")
+    cloid = record.get("cloid")
+    return OrderView(
+        oid=oid,
+        cloid=cloid.lower() if isinstance(cloid, str) else None,
+        coin=str(record.get("coin", "")),
+        status=status,
+    )
+
+
+def read_open_orders(body: object) -> list[OrderView]:
+    """``frontendOpenOrders`` / ``openOrders``: a list of open orders."""
+    if not isinstance(body, list):
+        raise ReconcileError("open orders: the answer is not a list")
+    return [_order_view(record, "open", "open orders") for record in body]
+
+
+def read_order_status(body: object) -> OrderView | None:
+    """``orderStatus``: the order and its status, or None for ``unknownOid``."""
+    if not isinstance(body, Mapping):
+        raise ReconcileError("orderStatus: the answer is not an object")
+    if body.get("status") == "unknownOid":
+        return None
+    wrapper = body.get("order")
+    if body.get("status") != "order" or not isinstance(wrapper, Mapping):
+        raise ReconcileError(f"orderStatus: unexpected answer {quote(json.dumps(body))}")
+    status = wrapper.get("status")
+    if not isinstance(status, str):
+        raise ReconcileError("orderStatus: the order has no status")
+    return _order_view(wrapper.get("order"), status, "orderStatus")

@@ -1,0 +1,51 @@
+"""What every exchange hook shares: reading connection fields and masking secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import BaseHook, Connection
+from airflow.sdk.log import mask_secret
+
+from airflow_batchmod.exchanges.base import ExchangeClient
+
+
+class ExchangeHook(BaseHook):
+    """A connection that yields an :class:`~airflow_batchmod.exchanges.base.ExchangeClient`."""
+
+    conn_type: str
+
+    def __init__(self, conn_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.conn_id = conn_id
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} conn_id={self.conn_id!r}>"
+
+    def connection(self) -> Connection:
+        return self.get_connection(self.conn_id)
+
+    def extra_field(self, conn: Connection, name: str, default: Any = None) -> Any:
+        """An extra, whether set plainly or by the UI form (``extra__<type>__<name>``)."""
+        extra = conn.extra_dejson
+        value = extra.get(name)
+        if value in (None, ""):
+            value = extra.get(f"extra__{self.conn_type}__{name}")
+        return default if value in (None, "") else value
+
+    @staticmethod
+    def mask(*secrets: str | None) -> None:
+        """Tell Airflow's log masker about secrets that do not sit in the password field."""
+        for secret in secrets:
+            if secret:
+                mask_secret(secret)
+
+    def get_client(self, **options: Any) -> ExchangeClient:
+        raise NotImplementedError
+
+
+def as_bool(value: object) -> bool:
+    """Connection extras arrive as JSON booleans or as text from URIs and forms."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)

@@ -1,0 +1,63 @@
+"""Turns a ``bitget`` Airflow connection into a Bitget UTA client."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_batchmod.hooks.base import ExchangeHook, as_bool
+
+if TYPE_CHECKING:
+    from airflow_batchmod.exchanges.bitget.client import BitgetClient
+
+BITGET_API_URL = "https://api.bitget.com"
+
+
+class BitgetHook(ExchangeHook):
+    """Bitget Unified Trading Account (UTA) API.
+
+    Connection fields: login = API key, password = API secret, extra ``passphrase``,
+    extra ``demo_trading`` (sends ``paptrading: 1``), host = base URL (default Bitget production).
+
+    :param bitget_conn_id: The Airflow connection to use.
+    """
+
+    conn_name_attr = "bitget_conn_id"
+    default_conn_name = "bitget_default"
+    conn_type = "bitget"
+    hook_name = "Bitget"
+
+    def __init__(self, bitget_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(bitget_conn_id, **kwargs)
+        self.bitget_conn_id = bitget_conn_id
+
+    def get_client(self, **options: Any) -> BitgetClient:
+        """A client for this connection. ``options`` go to :class:`BitgetClient` (e.g. ``timeout``)."""
+        from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
+
+        conn = self.connection()
+        passphrase = str(self.extra_field(conn, "passphrase", ""))
+        self.mask(conn.password, passphrase)
+        if not conn.login or not conn.password or not passphrase:
+            raise ValueError(
+                f"Connection {self.bitget_conn_id!r} needs login (API key), password (API secret) "
+                "and the extra 'passphrase'"
+            )
+        credentials = BitgetCredentials(api_key=conn.login, secret=conn.password, passphrase=passphrase)
+        return BitgetClient(
+            credentials,
+            base_url=(conn.host or BITGET_API_URL).rstrip("/"),
+            demo_trading=as_bool(self.extra_field(conn, "demo_trading", False)),
+            **options,
+        )
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Make a signed read-only call (account settings)."""
+        try:
+            client = self.get_client()
+            try:
+                settings = client.account_settings()
+            finally:
+                client.close()
+        except Exception as exc:
+            return False, f"{type(exc).__name__}: {exc}"
+        return True, f"Connected to Bitget UTA (uid {settings.get('uid', '?')})"

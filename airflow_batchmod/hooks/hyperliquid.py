@@ -1,0 +1,73 @@
+"""Turns a ``hyperliquid`` Airflow connection into a Hyperliquid exchange client."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_batchmod.hooks.base import ExchangeHook, as_bool
+
+if TYPE_CHECKING:
+    from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
+
+NETWORKS = ("mainnet", "testnet")
+
+
+class HyperliquidHook(ExchangeHook):
+    """Hyperliquid exchange API, signed with an account key or an API wallet.
+
+    Connection fields: password = the signing wallet's private key, login = the account
+    address (needed when signing with an API wallet), extra ``vault_address`` (trade a vault or
+    sub-account), extra ``network`` (``mainnet`` or ``testnet``: it alone decides the signature,
+    never the URL), extra ``always_place`` and ``expires_after_ms``, host = base URL override.
+
+    :param hyperliquid_conn_id: The Airflow connection to use.
+    """
+
+    conn_name_attr = "hyperliquid_conn_id"
+    default_conn_name = "hyperliquid_default"
+    conn_type = "hyperliquid"
+    hook_name = "Hyperliquid"
+
+    def __init__(self, hyperliquid_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(hyperliquid_conn_id, **kwargs)
+        self.hyperliquid_conn_id = hyperliquid_conn_id
+
+    def get_client(self, **options: Any) -> HyperliquidClient:
+        """A client for this connection. ``options`` go to :class:`HyperliquidClient`."""
+        from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
+
+        conn = self.connection()
+        self.mask(conn.password)
+        if not conn.password:
+            raise ValueError(f"Connection {self.hyperliquid_conn_id!r} needs the private key as its password")
+        network = str(self.extra_field(conn, "network", "mainnet")).lower()
+        if network not in NETWORKS:
+            raise ValueError(
+                f"Connection {self.hyperliquid_conn_id!r}: extra 'network' must be one of {NETWORKS}"
+            )
+        expires_after = self.extra_field(conn, "expires_after_ms")
+        return HyperliquidClient(
+            conn.password,
+            account_address=conn.login or None,
+            vault_address=self.extra_field(conn, "vault_address"),
+            network=network,  # type: ignore[arg-type]  # checked against NETWORKS above
+            base_url=conn.host.rstrip("/") if conn.host else None,
+            expires_after_ms=int(expires_after) if expires_after is not None else None,
+            always_place=as_bool(self.extra_field(conn, "always_place", False)),
+            **options,
+        )
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Derive the signer's address and check it with a read-only info call."""
+        try:
+            client = self.get_client()
+            try:
+                signer = client.signer_address
+                role = client.user_role(signer)
+            finally:
+                client.close()
+        except Exception as exc:
+            return False, f"{type(exc).__name__}: {exc}"
+        if role.get("role") in (None, "missing"):
+            return False, f"Signer {signer} is not known to Hyperliquid"
+        return True, f"Signer {signer} is a Hyperliquid {role.get('role')}"

@@ -1,0 +1,74 @@
+"""Which edits may go into the next request.
+
+Rules: an order's edits go out one at a time and in input order (a later edit of an order
+waits until the earlier one has settled), a request never names an order twice, edits of
+different batch groups never share a request, and an edit waiting out a backoff is not due.
+"""
+
+from __future__ import annotations
+
+import collections
+import heapq
+from collections.abc import Sequence
+
+from airflow_batchmod.exchanges.base import PreparedEdit
+
+
+class ChunkScheduler:
+    def __init__(self, edits: Sequence[PreparedEdit]) -> None:
+        self._edits = {edit.index: edit for edit in edits}
+        self._queues: dict[str, collections.deque[int]] = collections.defaultdict(collections.deque)
+        for edit in sorted(edits, key=lambda e: e.index):
+            self._queues[edit.order_key].append(edit.index)
+        self._busy: set[str] = set()
+        self._not_before: dict[int, float] = {}
+        # Heads of idle order queues, by input position; the smallest index goes first.
+        self._ready: list[int] = [queue[0] for queue in self._queues.values()]
+        heapq.heapify(self._ready)
+        self._waiting: list[tuple[float, int]] = []
+
+    @property
+    def pending(self) -> int:
+        return sum(len(queue) for queue in self._queues.values())
+
+    def next_due(self) -> float | None:
+        """When the earliest backed-off edit becomes due, if any is waiting."""
+        return self._waiting[0][0] if self._waiting else None
+
+    def take(self, limit: int, now: float) -> list[PreparedEdit]:
+        """Up to ``limit`` due edits of one batch group, each of a different order, in input order."""
+        self._release_due(now)
+        chunk: list[PreparedEdit] = []
+        skipped: list[int] = []
+        group: str | None = None
+        while self._ready and len(chunk) < limit:
+            index = heapq.heappop(self._ready)
+            edit = self._edits[index]
+            if group is not None and edit.batch_group != group:
+                skipped.append(index)
+                continue
+            group = edit.batch_group
+            self._busy.add(edit.order_key)
+            chunk.append(edit)
+        for index in skipped:
+            heapq.heappush(self._ready, index)
+        return chunk
+
+    def settle(self, index: int) -> None:
+        """The edit is final: its order's next edit, if any, becomes ready."""
+        key = self._edits[index].order_key
+        queue = self._queues[key]
+        queue.remove(index)
+        self._busy.discard(key)
+        if queue:
+            heapq.heappush(self._ready, queue[0])
+
+    def retry_later(self, index: int, not_before: float) -> None:
+        """The edit was not applied and goes again once ``not_before`` has passed."""
+        self._busy.discard(self._edits[index].order_key)
+        heapq.heappush(self._waiting, (not_before, index))
+
+    def _release_due(self, now: float) -> None:
+        while self._waiting and self._waiting[0][0] <= now:
+            _, index = heapq.heappop(self._waiting)
+            heapq.heappush(self._ready, index)

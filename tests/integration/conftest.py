@@ -1,0 +1,66 @@
+"""Fixtures for driving the operator against the sandbox process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from airflow_batchmod.dag_testing import sandbox_connections
+from airflow_batchmod.operators.checkpoint import MemoryStore
+from airflow_batchmod.sandbox.testing import Sandbox
+
+
+@dataclass
+class FakeTaskInstance:
+    """Just what the operator touches on ``context["ti"]``."""
+
+    dag_id: str = "test_dag"
+    run_id: str = "manual__test"
+    task_id: str = "apply_edits"
+    map_index: int = -1
+    xcoms: dict[str, Any] = field(default_factory=dict)
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcoms[key] = json.loads(json.dumps(value))  # XCom must be JSON-serialisable
+
+
+@dataclass
+class OperatorRun:
+    report: dict[str, Any] | None
+    error: BaseException | None
+    store: MemoryStore
+    ti: FakeTaskInstance
+
+
+RunOperator = Callable[..., OperatorRun]
+
+
+@pytest.fixture
+def sandbox_conns(fresh_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The fresh sandbox, with every default-seed account available as an Airflow connection."""
+    for conn_id, conn in sandbox_connections(fresh_sandbox.url).items():
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
+    return fresh_sandbox
+
+
+@pytest.fixture
+def run_operator(sandbox_conns: Sandbox) -> RunOperator:
+    """Run BatchModifyOrdersOperator.execute() once; a ``store`` may be passed to resume a run."""
+    from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
+
+    def run(conn_id: str, edits: Any, *, store: MemoryStore | None = None, **kwargs: Any) -> OperatorRun:
+        store = store if store is not None else MemoryStore()
+        ti = FakeTaskInstance()
+        operator = BatchModifyOrdersOperator(task_id="apply_edits", conn_id=conn_id, edits=edits, **kwargs)
+        context: Any = {"ti": ti, "task_state_store": store}
+        try:
+            report = operator.execute(context)
+        except Exception as exc:
+            return OperatorRun(ti.xcoms.get("return_value"), exc, store, ti)
+        return OperatorRun(report, None, store, ti)
+
+    return run

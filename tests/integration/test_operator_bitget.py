@@ -1,0 +1,141 @@
+"""BatchModifyOrdersOperator against the sandbox process, on Bitget."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from airflow_batchmod.sandbox.testing import Sandbox
+from tests.integration.conftest import RunOperator
+
+
+def ladder_edits(count: int, *, start: int = 1001, bump: str = "5") -> list[dict[str, Any]]:
+    """Edits for the default seed's live ladder orders 1001.. (BTC 1001-1030, ETH 1031-1060)."""
+    edits = []
+    for order_id in range(start, start + count):
+        btc = order_id <= 1030
+        base = Decimal("59900") if btc else Decimal("2990")
+        edits.append(
+            {
+                "orderId": str(order_id),
+                "symbol": "BTCUSDT" if btc else "ETHUSDT",
+                "category": "USDT-FUTURES",
+                "price": str(base - (order_id - start) + Decimal(bump)),
+            }
+        )
+    return edits
+
+
+def bitget_orders(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
+    return {o["orderId"]: o for o in sandbox.state()["bitget"]["orders"]}
+
+
+def modify_requests(sandbox: Sandbox) -> list[dict[str, Any]]:
+    return [r for r in sandbox.requests() if r["venue"] == "bitget" and r["endpoint"] == "modify"]
+
+
+def assert_report_matches_sandbox(
+    report: dict[str, Any], edits: list[dict[str, Any]], sandbox: Sandbox
+) -> None:
+    """Every edit exactly once, in order, and each 'modified' edit really is in the sandbox."""
+    assert [e["index"] for e in report["edits"]] == list(range(len(edits)))
+    orders = bitget_orders(sandbox)
+    for entry, edit in zip(report["edits"], edits, strict=True):
+        order = orders[edit["orderId"]]
+        if entry["status"] == "modified":
+            assert Decimal(order["price"]) == Decimal(edit["price"]), entry
+            assert order["modifications"] == 1, entry
+        else:
+            assert order["modifications"] == 0, entry
+
+
+def test_45_edits_go_out_as_20_20_5(run_operator: RunOperator, sandbox_conns: Sandbox) -> None:
+    edits = ladder_edits(45)
+    run = run_operator("bitget_default", edits)
+    assert run.error is None
+    assert run.report is not None
+    assert run.report["totals"]["modified"] == 45
+    assert sorted(r["items"] for r in modify_requests(sandbox_conns)) == [5, 20, 20]
+    assert_report_matches_sandbox(run.report, edits, sandbox_conns)
+
+
+def test_order_listed_twice_goes_in_two_requests_in_input_order(
+    run_operator: RunOperator, sandbox_conns: Sandbox
+) -> None:
+    edits = ladder_edits(3)
+    repeat = {**edits[0], "price": "59950"}
+    run = run_operator("bitget_default", [*edits, repeat])
+    assert run.error is None and run.report is not None
+    requests = modify_requests(sandbox_conns)
+    assert [r["order_keys"] for r in requests] == [["1001", "1002", "1003"], ["1001"]]
+    order = bitget_orders(sandbox_conns)["1001"]
+    assert Decimal(order["price"]) == Decimal("59950")
+    assert order["modifications"] == 2
+    assert [e["status"] for e in run.report["edits"]] == ["modified"] * 4
+
+
+def test_bad_edit_fails_the_task_before_any_request(
+    run_operator: RunOperator, sandbox_conns: Sandbox
+) -> None:
+    edits = ladder_edits(5)
+    edits[3] = {**edits[3], "price": "59896.05"}  # off the 0.1 tick
+    edits.append({"orderId": "1010", "price": "-1", "symbol": "BTCUSDT", "category": "USDT-FUTURES"})
+    run = run_operator("bitget_default", edits)
+    assert run.error is not None
+    message = str(run.error)
+    assert "edit #3" in message and "59896.05" in message
+    assert "edit #5" in message and "price" in message
+    assert modify_requests(sandbox_conns) == []
+    assert run.report is not None
+    assert [e["status"] for e in run.report["edits"]] == ["not_sent"] * 3 + ["invalid", "not_sent", "invalid"]
+
+
+def test_rejections_are_reported_per_order(run_operator: RunOperator, sandbox_conns: Sandbox) -> None:
+    edits = [
+        *ladder_edits(2),
+        {"orderId": "9002", "symbol": "BTCUSDT", "category": "USDT-FUTURES", "price": "59010"},  # filled
+        {"orderId": "9004", "symbol": "BTCUSDT", "category": "USDT-FUTURES", "price": "62010"},  # reduce-only
+        {"orderId": "9001", "symbol": "BTCUSDT", "category": "USDT-FUTURES", "qty": "0.030"},  # below filled
+    ]
+    run = run_operator("bitget_default", edits)
+    assert run.report is not None
+    statuses = [(e["status"], e["code"]) for e in run.report["edits"]]
+    assert statuses == [
+        ("modified", None),
+        ("modified", None),
+        ("rejected", "25568"),
+        ("rejected", "25574"),
+        ("rejected", "25568"),
+    ]
+    # Rejections fail the task by default, after the report was pushed to XCom.
+    assert run.error is not None
+    assert run.ti.xcoms["return_value"]["totals"]["rejected"] == 3
+    tolerant = run_operator("bitget_default", edits[2:], fail_on="failed_or_unknown")
+    assert tolerant.error is None
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"fault": "http_500", "times": 2},
+        {"fault": "http_429", "times": 2},
+        {"fault": "drop_before", "times": 2},
+        {"fault": "drop_after", "times": 2},
+        {"fault": "bitget_code", "code": "40010", "after_apply": True, "times": 1},
+        {"fault": "bitget_code", "code": "45001", "after_apply": False, "times": 1},
+    ],
+    ids=lambda f: f"{f['fault']}-{f.get('code', '')}",
+)
+def test_faults_leave_every_edit_reported_once_and_true(
+    run_operator: RunOperator, sandbox_conns: Sandbox, fault: dict[str, Any]
+) -> None:
+    sandbox_conns.set_faults([{"venue": "bitget", "endpoint": "modify", **fault}])
+    edits = ladder_edits(45)
+    run = run_operator("bitget_default", edits)
+    assert run.error is None, run.error
+    assert run.report is not None
+    assert run.report["totals"]["modified"] == 45
+    assert_report_matches_sandbox(run.report, edits, sandbox_conns)
+    assert sandbox_conns.fault_stats()["injected"]

@@ -1,0 +1,491 @@
+"""How BitgetClient reads answers the sandbox will not produce (httpx.MockTransport only here)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from airflow_batchmod.exchanges.base import (
+    ExchangeClient,
+    FatalRequestError,
+    ItemResult,
+    Outcome,
+    OutcomeUnknownError,
+    PreparedEdit,
+    ReconcileError,
+    TransientRequestError,
+)
+from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
+from airflow_batchmod.exchanges.bitget.models import BatchModifyItem
+
+SECRET = "very-secret-value"
+PASSPHRASE = "my-passphrase-123"
+CREDENTIALS = BitgetCredentials(api_key="key-abcdefgh", secret=SECRET, passphrase=PASSPHRASE)
+
+INSTRUMENTS = [
+    {
+        "symbol": "BTCUSDT",
+        "category": "USDT-FUTURES",
+        "pricePrecision": "1",
+        "quantityPrecision": "3",
+        "priceMultiplier": "0.1",
+        "quantityMultiplier": "0.001",
+        "minOrderQty": "0.001",
+        "maxOrderQty": "1000",
+        "minOrderAmount": "5",
+        "status": "online",
+    },
+    {"symbol": "ETHUSDT", "pricePrecision": "2", "quantityPrecision": "2", "status": "offline"},
+]
+
+Responder = Callable[[httpx.Request], httpx.Response]
+
+
+def ok(data: object, code: str = "00000", msg: str = "success") -> dict[str, Any]:
+    return {"code": code, "msg": msg, "requestTime": 1700000000000, "data": data}
+
+
+class Venue:
+    """A scripted Bitget: instruments always answer; modify and order-info answers are queued."""
+
+    def __init__(self) -> None:
+        self.modify: list[Responder] = []
+        self.order_info: list[Responder] = []
+        self.instruments: Responder = lambda _r: httpx.Response(200, json=ok(INSTRUMENTS))
+        self.seen: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.seen.append(request)
+        if request.url.path == "/api/v3/market/instruments":
+            return self.instruments(request)
+        if request.url.path == "/api/v3/trade/batch-modify-order":
+            return self.modify.pop(0)(request)
+        if request.url.path == "/api/v3/trade/order-info":
+            return self.order_info.pop(0)(request)
+        if request.url.path == "/api/v3/account/settings":
+            return httpx.Response(200, json=ok({"uid": "1001", "assetMode": "union"}))
+        return httpx.Response(404, text="not found")
+
+    def paths(self) -> list[str]:
+        return [request.url.path for request in self.seen]
+
+
+def reply(
+    status: int, body: object = None, *, text: str | None = None, headers: dict[str, str] | None = None
+) -> Responder:
+    def respond(_request: httpx.Request) -> httpx.Response:
+        if text is not None:
+            return httpx.Response(status, text=text, headers=headers)
+        return httpx.Response(status, json=body, headers=headers)
+
+    return respond
+
+
+def fail(exc_type: type[httpx.TransportError]) -> Responder:
+    def respond(request: httpx.Request) -> httpx.Response:
+        raise exc_type("boom", request=request)
+
+    return respond
+
+
+@pytest.fixture
+def venue() -> Venue:
+    return Venue()
+
+
+@pytest.fixture
+def client(venue: Venue) -> BitgetClient:
+    return BitgetClient(
+        CREDENTIALS,
+        base_url="https://bitget.test",
+        transport=httpx.MockTransport(venue),
+        sleep=lambda _s: None,
+    )
+
+
+def edit(index: int, **fields: str) -> PreparedEdit:
+    item = BatchModifyItem(symbol="BTCUSDT", category="USDT-FUTURES", **fields)
+    key = f"orderId:{item.orderId}" if item.orderId else f"clientOid:{item.clientOid}"
+    return PreparedEdit(index, key, "USDT-FUTURES", f"edit {index}", item)
+
+
+THREE = [
+    edit(0, orderId="1", price="60010"),
+    edit(1, orderId="2", qty="0.02"),
+    edit(2, clientOid="ladder-3", price="59990"),
+]
+
+
+def outcomes(results: list[ItemResult]) -> list[tuple[int, Outcome, str | None, str | None]]:
+    return [(r.index, r.outcome, r.order_id, r.code) for r in results]
+
+
+# -- interface ---------------------------------------------------------------------------------
+
+
+def test_client_implements_the_protocol(client: BitgetClient) -> None:
+    assert isinstance(client, ExchangeClient)
+    assert client.exchange == "bitget"
+    assert client.max_batch_size == 20
+    assert (client.rate_limit.limit, client.rate_limit.window_seconds) == (10, 1.0)
+    assert client.request_weight(20) == 1
+    assert client.retarget(THREE[0], "999") is THREE[0]
+
+
+def test_reprs_hide_secrets(client: BitgetClient) -> None:
+    for text in (repr(CREDENTIALS), str(CREDENTIALS), repr(client)):
+        assert SECRET not in text
+        assert PASSPHRASE not in text
+        assert "key-abcdefgh" not in text
+    assert "key-***" in repr(CREDENTIALS)
+    assert CREDENTIALS.secrets() == [SECRET, PASSPHRASE, "key-abcdefgh"]
+
+
+def test_credentials_must_be_non_empty() -> None:
+    with pytest.raises(ValueError, match="passphrase"):
+        BitgetCredentials(api_key="k", secret="s", passphrase="")
+
+
+# -- per-item results --------------------------------------------------------------------------
+
+
+def test_items_matched_by_id_not_position(client: BitgetClient, venue: Venue) -> None:
+    venue.modify.append(
+        reply(
+            200,
+            ok(
+                [
+                    {"orderId": "3", "clientOid": "ladder-3"},
+                    {"orderId": "2", "clientOid": "b", "code": "25204", "msg": "Order does not exist"},
+                    {"orderId": "1", "clientOid": None},
+                ]
+            ),
+        )
+    )
+    results = client.submit(THREE)
+    assert outcomes(results) == [
+        (0, Outcome.APPLIED, "1", None),
+        (1, Outcome.REJECTED, "2", "25204"),
+        (2, Outcome.APPLIED, "3", None),
+    ]
+    assert results[1].message == "Order does not exist"
+
+
+def test_missing_items_are_unknown(client: BitgetClient, venue: Venue) -> None:
+    venue.modify.append(reply(200, ok([{"orderId": "2"}])))
+    results = client.submit(THREE)
+    assert [r.outcome for r in results] == [Outcome.UNKNOWN, Outcome.APPLIED, Outcome.UNKNOWN]
+    assert results[0].message == "no result for this order in the answer"
+
+
+def test_item_with_null_order_id_is_matched_by_client_oid(client: BitgetClient, venue: Venue) -> None:
+    venue.modify.append(reply(200, ok([{"orderId": None, "clientOid": "ladder-3"}])))
+    results = client.submit([THREE[2]])
+    assert outcomes(results) == [(2, Outcome.APPLIED, None, None)]
+
+
+def test_duplicate_items_for_one_order_are_unknown(client: BitgetClient, venue: Venue) -> None:
+    venue.modify.append(reply(200, ok([{"orderId": "1"}, {"orderId": "1", "code": "25204", "msg": "x"}])))
+    (result,) = client.submit([THREE[0]])
+    assert result.outcome is Outcome.UNKNOWN
+    assert "2 times" in (result.message or "")
+
+
+@pytest.mark.parametrize(
+    ("code", "outcome"),
+    [
+        ("25114", Outcome.RETRY),
+        ("25572", Outcome.RETRY),
+        ("25653", Outcome.RETRY),
+        ("25003", Outcome.RETRY),
+        ("25004", Outcome.RETRY),
+        ("40010", Outcome.UNKNOWN),
+        ("40725", Outcome.UNKNOWN),
+        ("45001", Outcome.UNKNOWN),
+        ("25571", Outcome.REJECTED),
+        ("25568", Outcome.REJECTED),
+        ("25574", Outcome.REJECTED),
+        ("25244", Outcome.REJECTED),
+        ("77777", Outcome.REJECTED),
+        ("0", Outcome.APPLIED),
+        ("00000", Outcome.APPLIED),
+    ],
+)
+def test_per_item_codes(client: BitgetClient, venue: Venue, code: str, outcome: Outcome) -> None:
+    venue.modify.append(reply(200, ok([{"orderId": "1", "code": code, "msg": "m"}])))
+    (result,) = client.submit([THREE[0]])
+    assert result.outcome is outcome
+    if outcome is not Outcome.APPLIED:
+        assert result.code == code
+        assert result.message == "m"
+
+
+def test_item_message_defaults_to_known_meaning_and_is_redacted(client: BitgetClient, venue: Venue) -> None:
+    venue.modify.append(
+        reply(
+            200,
+            ok([{"orderId": "1", "code": "25204"}, {"orderId": "2", "code": "1", "msg": f"bad {SECRET}"}]),
+        )
+    )
+    first, second = client.submit(THREE[:2])
+    assert first.message == "Order does not exist"
+    assert second.message == "bad ***"
+
+
+def test_data_null_with_success_code_leaves_everything_unknown(client: BitgetClient, venue: Venue) -> None:
+    venue.modify.append(reply(200, ok(None)))
+    assert [r.outcome for r in client.submit(THREE)] == [Outcome.UNKNOWN] * 3
+
+
+def test_unreadable_items_are_unknown(client: BitgetClient, venue: Venue) -> None:
+    venue.modify.append(reply(200, ok(["junk", {"orderId": ["x"]}, {"orderId": "2"}])))
+    assert [r.outcome for r in client.submit(THREE)] == [Outcome.UNKNOWN, Outcome.APPLIED, Outcome.UNKNOWN]
+
+
+# -- request-level answers ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error", "code"),
+    [
+        (200, ok(None, "429", "Too Many Requests"), TransientRequestError, "429"),
+        (200, ok(None, "25004", "Operation too frequent"), TransientRequestError, "25004"),
+        (200, ok(None, "25003", "Concurrent operation"), TransientRequestError, "25003"),
+        (200, ok(None, "40010", "Request timed out"), OutcomeUnknownError, "40010"),
+        (200, ok(None, "40725", "service return an error"), OutcomeUnknownError, "40725"),
+        (200, ok(None, "45001", "Unknown error"), OutcomeUnknownError, "45001"),
+        (400, ok(None, "40012", "apikey/password is incorrect"), FatalRequestError, "40012"),
+        (400, ok(None, "40009", "sign signature error"), FatalRequestError, "40009"),
+        (400, ok(None, "40099", "exchange environment is incorrect"), FatalRequestError, "40099"),
+        (400, ok(None, "40017", "Parameter verification failed"), FatalRequestError, "40017"),
+        (400, ok(None, "40010", "Request timed out"), OutcomeUnknownError, "40010"),
+        (200, ok(None, "31999", "never heard of it"), FatalRequestError, "31999"),
+        (429, ok(None, "429", "Too Many Requests"), TransientRequestError, "429"),
+        (500, None, TransientRequestError, "500"),
+        (503, ok(None, "40010", "Request timed out"), OutcomeUnknownError, "40010"),
+        (504, None, OutcomeUnknownError, "504"),
+        (403, None, FatalRequestError, "403"),
+    ],
+)
+def test_envelope_and_status_groups(
+    client: BitgetClient, venue: Venue, status: int, body: object, error: type[Exception], code: str
+) -> None:
+    venue.modify.append(reply(status, body))
+    with pytest.raises(error) as caught:
+        client.submit(THREE)
+    assert getattr(caught.value, "code", None) == code
+
+
+def test_429_carries_retry_after(client: BitgetClient, venue: Venue) -> None:
+    venue.modify.append(reply(429, ok(None, "429", "Too Many Requests"), headers={"Retry-After": "2"}))
+    with pytest.raises(TransientRequestError) as caught:
+        client.submit(THREE)
+    assert caught.value.retry_after == 2.0
+
+
+def test_5xx_html_is_transient(client: BitgetClient, venue: Venue) -> None:
+    venue.modify.append(reply(502, text="<html>Bad Gateway</html>"))
+    with pytest.raises(TransientRequestError, match="HTTP 502"):
+        client.submit(THREE)
+
+
+@pytest.mark.parametrize("text", ["<html>ok</html>", "[1,2]", '{"msg": "no code"}', '{"code": "00000"'])
+def test_unreadable_200_is_outcome_unknown(client: BitgetClient, venue: Venue, text: str) -> None:
+    venue.modify.append(reply(200, text=text))
+    with pytest.raises(OutcomeUnknownError):
+        client.submit(THREE)
+
+
+def test_fatal_message_names_code_and_hides_secrets(client: BitgetClient, venue: Venue) -> None:
+    venue.modify.append(reply(400, ok(None, "40012", f"passphrase {PASSPHRASE} is incorrect")))
+    with pytest.raises(FatalRequestError) as caught:
+        client.submit(THREE)
+    text = str(caught.value)
+    assert "40012" in text
+    assert PASSPHRASE not in text
+    assert "passphrase *** is incorrect" in text
+
+
+def test_transport_failures(client: BitgetClient, venue: Venue) -> None:
+    venue.modify.append(fail(httpx.ConnectError))
+    with pytest.raises(TransientRequestError):
+        client.submit(THREE)
+    venue.modify.append(fail(httpx.ReadTimeout))
+    with pytest.raises(OutcomeUnknownError):
+        client.submit(THREE)
+    venue.modify.append(fail(httpx.RemoteProtocolError))
+    with pytest.raises(OutcomeUnknownError):
+        client.submit(THREE)
+
+
+def test_guards_spend_no_request(client: BitgetClient, venue: Venue) -> None:
+    mixed = [
+        THREE[0],
+        PreparedEdit(1, "orderId:9", "SPOT", "x", BatchModifyItem(orderId="9", price="1", category="SPOT")),
+    ]
+    with pytest.raises(FatalRequestError, match="categories"):
+        client.submit(mixed)
+    too_many = [edit(i, orderId=str(i + 1), price="1") for i in range(21)]
+    with pytest.raises(FatalRequestError, match="21 edits"):
+        client.submit(too_many)
+    with pytest.raises(TypeError):
+        client.submit([PreparedEdit(0, "k", "g", "x", {"orderId": "1"})])
+    assert client.submit([]) == []
+    assert venue.seen == []
+
+
+# -- prepare -----------------------------------------------------------------------------------
+
+
+def test_prepare_sorts_good_from_bad_and_fetches_instruments_once(client: BitgetClient, venue: Venue) -> None:
+    raw: list[object] = [
+        {"orderId": 1001, "price": "60010", "qty": "0.02", "symbol": "BTCUSDT", "category": "USDT-FUTURES"},
+        {"clientOid": "ladder-1", "price": "60000.05", "symbol": "BTCUSDT", "category": "USDT-FUTURES"},
+        {"orderId": "7", "price": "1", "symbol": "DOGEUSDT", "category": "USDT-FUTURES"},
+        {"orderId": "8", "price": "1", "symbol": "ETHUSDT", "category": "USDT-FUTURES"},
+        "not an edit",
+        {"orderId": "9", "price": "1"},
+    ]
+    preparation = client.prepare(raw)
+    (good,) = preparation.edits
+    assert good.index == 0
+    assert good.order_key == "orderId:1001"
+    assert good.batch_group == "USDT-FUTURES"
+    assert good.label == "orderId=1001 BTCUSDT price=60010 qty=0.02"
+    assert good.payload == BatchModifyItem(
+        orderId="1001", price="60010", qty="0.02", symbol="BTCUSDT", category="USDT-FUTURES"
+    )
+    problems = {p.index: p for p in preparation.problems}
+    assert sorted(problems) == [1, 2, 3, 4, 5]
+    assert problems[1].problems == ("price 60000.05 is not a multiple of the tick 0.1 for BTCUSDT",)
+    assert problems[1].label == "clientOid=ladder-1 BTCUSDT price=60000.05"
+    assert problems[2].problems == ("symbol DOGEUSDT is not a USDT-FUTURES instrument on Bitget",)
+    assert problems[3].problems == ("ETHUSDT is not open for trading (status 'offline')",)
+    assert problems[4].label == "<str>"
+    assert set(problems[5].problems) == {"symbol is required", "category is required"}
+
+    client.prepare(raw)
+    assert venue.paths() == ["/api/v3/market/instruments"]
+    assert venue.seen[0].url.params["category"] == "USDT-FUTURES"
+
+
+def test_prepare_without_valid_edits_makes_no_request(client: BitgetClient, venue: Venue) -> None:
+    preparation = client.prepare([{}, 5])
+    assert preparation.edits == []
+    assert len(preparation.problems) == 2
+    assert venue.seen == []
+
+
+def test_prepare_instrument_failures_raise(client: BitgetClient, venue: Venue) -> None:
+    raw = [{"orderId": "1", "price": "1", "symbol": "BTCUSDT", "category": "SPOT"}]
+    venue.instruments = reply(500, None)
+    with pytest.raises(TransientRequestError, match="SPOT instruments"):
+        client.prepare(raw)
+    assert venue.paths() == ["/api/v3/market/instruments"] * 3  # bounded retries
+    venue.instruments = reply(400, ok(None, "40034", "Parameter category does not exist"))
+    with pytest.raises(ReconcileError, match="40034"):
+        client.prepare(raw)
+
+
+# -- reconcile ---------------------------------------------------------------------------------
+
+
+def order(price: str = "60000.0", qty: str = "0.010", status: str = "live", order_id: str = "1") -> Responder:
+    data = {
+        "orderId": order_id,
+        "clientOid": "c",
+        "price": price,
+        "qty": qty,
+        "cumExecQty": "0",
+        "orderStatus": status,
+    }
+    return reply(200, ok(data))
+
+
+def test_reconcile_decisions(client: BitgetClient, venue: Venue) -> None:
+    venue.order_info += [
+        order(price="60010.0"),  # target in place (compared as decimals)
+        order(qty="0.010", status="partially_filled"),  # live, not changed
+        order(price="59990", status="filled", order_id="3"),  # target in place though filled
+    ]
+    results = client.reconcile(THREE)
+    assert outcomes(results) == [
+        (0, Outcome.APPLIED, "1", None),
+        (1, Outcome.RETRY, "1", None),
+        (2, Outcome.APPLIED, "3", None),
+    ]
+    queries = [request.url.raw_path.decode() for request in venue.seen]
+    assert queries == [
+        "/api/v3/trade/order-info?orderId=1",
+        "/api/v3/trade/order-info?orderId=2",
+        "/api/v3/trade/order-info?clientOid=ladder-3",
+    ]
+
+
+def test_reconcile_closed_and_unknown_orders(client: BitgetClient, venue: Venue) -> None:
+    venue.order_info += [
+        order(status="cancelled"),
+        reply(400, ok(None, "25204", "Order does not exist")),
+        order(status="weird_state"),
+    ]
+    first, second, third = client.reconcile(THREE)
+    assert first.outcome is Outcome.REJECTED
+    assert first.message == "order is cancelled with price 60000 qty 0.01; the edit was not applied"
+    assert (second.outcome, second.code) == (Outcome.REJECTED, "25204")
+    assert third.outcome is Outcome.UNKNOWN
+
+
+def test_reconcile_retries_transient_reads_then_gives_up(client: BitgetClient, venue: Venue) -> None:
+    venue.order_info += [
+        reply(429, ok(None, "429", "Too Many Requests")),
+        fail(httpx.ConnectError),
+        order(price="60010"),
+        reply(500, None),
+        reply(502, text="bad gateway"),
+        fail(httpx.ReadTimeout),
+    ]
+    first, second = client.reconcile(THREE[:2])
+    assert first.outcome is Outcome.APPLIED
+    assert second.outcome is Outcome.UNKNOWN
+    assert "ReadTimeout" in (second.message or "")
+    assert venue.order_info == []
+
+
+def test_reconcile_stops_querying_after_auth_failure(client: BitgetClient, venue: Venue) -> None:
+    venue.order_info.append(reply(400, ok(None, "40012", "apikey/password is incorrect")))
+    results = client.reconcile(THREE)
+    assert [r.outcome for r in results] == [Outcome.UNKNOWN] * 3
+    assert "40012" in (results[2].message or "")
+    assert len(venue.seen) == 1
+
+
+def test_reconcile_unreadable_order_is_unknown(client: BitgetClient, venue: Venue) -> None:
+    venue.order_info.append(reply(200, ok({"orderId": "1"})))
+    (result,) = client.reconcile(THREE[:1])
+    assert result.outcome is Outcome.UNKNOWN
+
+
+# -- account -----------------------------------------------------------------------------------
+
+
+def test_account_settings(client: BitgetClient, venue: Venue) -> None:
+    assert client.account_settings() == {"uid": "1001", "assetMode": "union"}
+    request = venue.seen[0]
+    assert request.headers["ACCESS-KEY"] == "key-abcdefgh"
+    assert "ACCESS-SIGN" in request.headers
+
+
+def test_account_settings_auth_failure() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, content=json.dumps(ok(None, "40006", "Invalid ACCESS_KEY")).encode())
+
+    client = BitgetClient(CREDENTIALS, transport=httpx.MockTransport(handler), sleep=lambda _s: None)
+    with pytest.raises(FatalRequestError) as caught:
+        client.account_settings()
+    assert caught.value.code == "40006"
+    client.close()
