@@ -7,7 +7,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from test_sandbox_support import (
+
+from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
+from tests.integration.test_sandbox_support import (
     BITGET_MAIN,
     BITGET_PAPER,
     BITGET_SECOND,
@@ -20,8 +22,6 @@ from test_sandbox_support import (
     item_codes,
     now_ms,
 )
-
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
 
 
 @pytest.fixture

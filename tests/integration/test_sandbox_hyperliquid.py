@@ -8,7 +8,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from test_sandbox_support import (
+
+from airflow_batchmod.exchanges.hyperliquid.signing import address_of
+from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
+from tests.integration.test_sandbox_support import (
     BTC,
     ETH,
     HL_AGENT,
@@ -30,9 +33,6 @@ from test_sandbox_support import (
     now_ms,
     statuses,
 )
-
-from airflow_batchmod.exchanges.hyperliquid.signing import address_of
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
 
 # Seeded orders of account A (see docs/sandbox.md): 1000001 BTC buy 59900 0.002 Alo with a cloid,
 # 1000002 BTC buy 59800 0.001 Gtc, 1000065 BTC sell stop (trigger) 0.002.
@@ -104,7 +104,7 @@ def test_modify_by_cloid_with_new_cloid_and_in_order(client: httpx.Client, fresh
     first, second, third = statuses(response)
     assert first["resting"]["cloid"] == new_cloid
     assert second["resting"]["oid"] == first["resting"]["oid"] + 1 and "cloid" not in second["resting"]
-    # The cloid now names the replacement, which was never this... the old one is canceled.
+    # The first modify gave the replacement a new cloid, so the old cloid names only the canceled order.
     assert third == {"error": "Cannot modify canceled or filled order"}
     found = hl_info(client, {"type": "orderStatus", "user": HL_USER_A, "oid": new_cloid})
     assert found["order"]["order"]["oid"] == first["resting"]["oid"]

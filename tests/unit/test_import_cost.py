@@ -6,8 +6,14 @@ import json
 import subprocess
 import sys
 
-HEAVY_MODULES = ("eth_account", "msgpack", "eth_utils", "airflow_batchmod.exchanges.bitget",
-                 "airflow_batchmod.exchanges.hyperliquid", "airflow_batchmod.sandbox")
+HEAVY_MODULES = (
+    "eth_account",
+    "msgpack",
+    "eth_utils",
+    "airflow_batchmod.exchanges.bitget",
+    "airflow_batchmod.exchanges.hyperliquid",
+    "airflow_batchmod.sandbox",
+)
 
 
 def imported_after_operator() -> list[str]:

@@ -89,7 +89,7 @@ def decimal_to_wire(value: Decimal) -> str:
     if exponent < -MAX_WIRE_DECIMALS:
         raise ValueError(f"{value} has more than {MAX_WIRE_DECIMALS} decimals")
     text = f"{normal:f}"
-    return text
+    return "0" if text == "-0" else text
 
 
 def normalize_cloid(value: str) -> str:
