@@ -66,6 +66,8 @@ class BatchModifyOrdersOperator(BaseOperator):
         edit not modified, ``failed_or_unknown``, or only ``unknown``.
     :param round_to_rules: Round prices and sizes to the exchange's tick and lot rules instead of
         refusing them (Hyperliquid).
+    :param request_timeout: Seconds to wait for an exchange's answer before the request's outcome
+        counts as unknown (connecting gets at most 5 s).
     :param report_path: Where full reports larger than ``inline_report_limit`` entries are
         written, as an ObjectStoragePath URL such as ``s3://bucket/reports``. (templated)
     :param inline_report_limit: The most report entries kept in XCom.
@@ -86,6 +88,7 @@ class BatchModifyOrdersOperator(BaseOperator):
         on_invalid: OnInvalid = "fail",
         fail_on: FailOn = "any",
         round_to_rules: bool = False,
+        request_timeout: float = 15.0,
         report_path: str | None = None,
         inline_report_limit: int = DEFAULT_INLINE_REPORT_LIMIT,
         **kwargs: Any,
@@ -97,6 +100,8 @@ class BatchModifyOrdersOperator(BaseOperator):
             raise ValueError("fail_on must be 'any', 'failed_or_unknown' or 'unknown'")
         if chunk_size < 1 or max_in_flight < 1 or max_attempts < 1:
             raise ValueError("chunk_size, max_in_flight and max_attempts must be at least 1")
+        if request_timeout <= 0:
+            raise ValueError("request_timeout must be positive")
         self.conn_id = conn_id
         self.edits = edits
         self.chunk_size = chunk_size
@@ -105,6 +110,7 @@ class BatchModifyOrdersOperator(BaseOperator):
         self.on_invalid = on_invalid
         self.fail_on = fail_on
         self.round_to_rules = round_to_rules
+        self.request_timeout = request_timeout
         self.report_path = report_path
         self.inline_report_limit = inline_report_limit
         self._run: BatchRun | None = None
@@ -239,7 +245,14 @@ class BatchModifyOrdersOperator(BaseOperator):
             )
         module_name, class_name = hook_path.rsplit(".", 1)
         hook = getattr(import_module(module_name), class_name)(self.conn_id)
-        options = {"round_to_rules": True} if self.round_to_rules else {}
+        import httpx
+
+        options: dict[str, Any] = {
+            "timeout": httpx.Timeout(self.request_timeout, connect=min(5.0, self.request_timeout)),
+            "max_connections": self.max_in_flight + 2,
+        }
+        if self.round_to_rules:
+            options["round_to_rules"] = True
         try:
             client: ExchangeClient = hook.get_client(**options)
         except (ValueError, TypeError) as exc:

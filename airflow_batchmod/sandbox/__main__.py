@@ -53,7 +53,6 @@ def write_port_file(path: Path, port: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not is_loopback(args.host):
         print(
             f"refusing to bind {args.host}: the sandbox only listens on loopback addresses", file=sys.stderr
@@ -62,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.latency_ms < 0:
         print("--latency-ms must not be negative", file=sys.stderr)
         return 2
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         app = SandboxApp.from_seed_file(args.seed, SandboxConfig(latency_ms=args.latency_ms))
     except (OSError, ValueError, SeedError) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -113,14 +114,18 @@ def test_modify_by_cloid_with_new_cloid_and_in_order(client: httpx.Client, fresh
 def test_tampered_action_recovers_another_address(client: httpx.Client, fresh_sandbox: Sandbox) -> None:
     body = hl_body(HL_KEY_A, [{"oid": 1000002, "order": hl_order(BTC, True, "59790", "0.001")}])
     before = fresh_sandbox.state()
-    for mutate in (
-        lambda b: b["action"]["modifies"][0]["order"].__setitem__("p", "59780"),
-        lambda b: b.__setitem__("nonce", b["nonce"] + 1),
-        lambda b: b.__setitem__("vaultAddress", HL_VAULT),
-        lambda b: b["action"]["modifies"][0]["order"].__setitem__("s", "0.0010"),
-    ):
+    tamperings: list[tuple[tuple[str | int, ...], Any]] = [
+        (("action", "modifies", 0, "order", "p"), "59780"),  # another price
+        (("action", "modifies", 0, "order", "s"), "0.0010"),  # the same size with a trailing zero
+        (("nonce",), body["nonce"] + 1),
+        (("vaultAddress",), HL_VAULT),
+    ]
+    for path, value in tamperings:
         tampered = copy.deepcopy(body)
-        mutate(tampered)
+        target: Any = tampered
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
         payload = hl_exchange(client, tampered).json()
         assert payload["status"] == "err"
         message = payload["response"]

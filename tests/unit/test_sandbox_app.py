@@ -132,3 +132,23 @@ def test_cli_refuses_non_loopback_hosts() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5") and not is_loopback("example.com")
     assert main(["--host", "0.0.0.0", "--port", "0"]) == 2
+
+
+def test_bitget_order_info_allows_twenty_per_second() -> None:
+    clock = FakeClock()
+    app = make_app(clock)
+    path = "/api/v3/trade/order-info"
+
+    def query() -> int:
+        ts = str(int(clock.now * 1000))
+        headers = {
+            "ACCESS-KEY": "bg_demo_key",
+            "ACCESS-SIGN": sign("bg_demo_secret", ts, "GET", path, "orderId=1001"),
+            "ACCESS-TIMESTAMP": ts,
+            "ACCESS-PASSPHRASE": "bg_demo_pass",
+        }
+        return app.handle(Request.from_target("GET", f"{path}?orderId=1001", headers, b"")).status
+
+    assert [query() for _ in range(21)] == [200] * 20 + [429]
+    clock.now += 1.0
+    assert query() == 200

@@ -405,17 +405,13 @@ class HyperliquidClient:
         if self._round:
             price = precision.round_limit_price(price, asset, is_buy=request.is_buy)
             size = precision.round_size(size, asset)
+            requested = {"price": request.price, "size": request.size, "trigger_px": trigger_px}
             if trigger_px is not None:
                 trigger_px = precision.round_trigger_price(trigger_px, asset)
-            for name, value, original in (
-                ("price", price, request.price),
-                ("size", size, request.size),
-                ("trigger_px", trigger_px, trigger.triggerPx if trigger is not None else None),
-            ):
-                if value is not None and original is not None and value <= 0:
-                    problems.append(
-                        f"{fields[name]}: {format_decimal(original)} rounds to zero for {asset.name}"
-                    )
+            for name, value in (("price", price), ("size", size), ("trigger_px", trigger_px)):
+                if value is not None and value <= 0:
+                    shown = format_decimal(requested[name] or Decimal(0))
+                    problems.append(f"{fields[name]}: {shown} rounds to zero for {asset.name}")
         problems.extend(precision.price_problems(price, asset, fields["price"]))
         problems.extend(precision.size_problems(size, asset, fields["size"]))
         if trigger_px is not None:

@@ -1,0 +1,105 @@
+"""BatchModifyOrdersOperator against the sandbox process, on Hyperliquid."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from airflow_batchmod.sandbox.testing import Sandbox
+from tests.integration.conftest import RunOperator
+
+ACCOUNT_A = "0x14791697260e4c9a71f18484c9f997b308e59325"
+
+
+def sol_edits(count: int = 8, *, shift: str = "0.5") -> list[dict[str, Any]]:
+    """Edits for account A's SOL ladder: buys 1000037-1000044, sells 1000045-1000052."""
+    edits = []
+    for offset in range(count):
+        oid = 1000037 + offset
+        is_buy = oid <= 1000044
+        base = Decimal("149.25") - offset if is_buy else Decimal("150.75") + (offset - 8)
+        edits.append({"oid": oid, "coin": "SOL", "is_buy": is_buy, "price": str(base - Decimal(shift)), "size": "2"})
+    return edits
+
+
+def hl_orders(sandbox: Sandbox) -> dict[int, dict[str, Any]]:
+    return {o["oid"]: o for o in sandbox.state()["hyperliquid"]["orders"]}
+
+
+def modify_requests(sandbox: Sandbox) -> list[dict[str, Any]]:
+    return [r for r in sandbox.requests() if r["venue"] == "hyperliquid" and r["endpoint"] == "modify"]
+
+
+def assert_report_matches_sandbox(report: dict[str, Any], edits: list[dict[str, Any]], sandbox: Sandbox) -> None:
+    """Every edit once, in order; reported new oids are the sandbox's replacements; nothing replaced twice."""
+    assert [e["index"] for e in report["edits"]] == list(range(len(edits)))
+    orders = hl_orders(sandbox)
+    for entry, edit in zip(report["edits"], edits, strict=True):
+        old = orders[edit["oid"]]
+        if entry["status"] == "modified":
+            assert old["status"] == "canceled" and old["replacedBy"] == int(entry["order_id"]), entry
+            new = orders[int(entry["order_id"])]
+            assert new["status"] == "open" and new["replacedBy"] is None, entry
+            assert Decimal(new["limitPx"]) == Decimal(edit["price"])
+        else:
+            assert old["replacedBy"] is None, entry
+
+
+def test_batch_reports_new_oids(run_operator: RunOperator, sandbox_conns: Sandbox) -> None:
+    edits = sol_edits(12)
+    run = run_operator("hyperliquid_default", edits)
+    assert run.error is None, run.error
+    assert run.report is not None and run.report["totals"]["modified"] == 12
+    assert all(e["order_id"] != str(edit["oid"]) for e, edit in zip(run.report["edits"], edits, strict=True))
+    assert_report_matches_sandbox(run.report, edits, sandbox_conns)
+
+
+def test_repeated_order_follows_its_replacement(run_operator: RunOperator, sandbox_conns: Sandbox) -> None:
+    edits = sol_edits(2)
+    again = {**edits[0], "price": "148"}
+    run = run_operator("hyperliquid_default", [*edits, again])
+    assert run.error is None, run.error
+    assert run.report is not None
+    first, _, second = run.report["edits"]
+    orders = hl_orders(sandbox_conns)
+    # The second edit named oid 1000037, which the first replaced: it went to the replacement.
+    assert orders[int(first["order_id"])]["replacedBy"] == int(second["order_id"])
+    assert Decimal(orders[int(second["order_id"])]["limitPx"]) == Decimal("148")
+    assert [len(r["order_keys"]) for r in modify_requests(sandbox_conns)] == [2, 1]
+
+
+def test_off_tick_price_and_size_decimals_refused_before_sending(
+    run_operator: RunOperator, sandbox_conns: Sandbox
+) -> None:
+    edits = sol_edits(3)
+    edits[1] = {**edits[1], "price": "148.12345"}  # SOL allows 6 - 2 = 4 decimals
+    edits[2] = {**edits[2], "size": "0.001"}  # SOL sizes have 2 decimals
+    run = run_operator("hyperliquid_default", edits)
+    assert run.error is not None
+    assert "edit #1" in str(run.error) and "edit #2" in str(run.error)
+    assert modify_requests(sandbox_conns) == []
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"fault": "http_500", "times": 1},
+        {"fault": "http_500_after", "times": 1},
+        {"fault": "http_429", "times": 2},
+        {"fault": "drop_before", "times": 1},
+        {"fault": "drop_after", "times": 2},
+    ],
+    ids=lambda f: str(f["fault"]),
+)
+def test_faults_leave_every_edit_reported_once_and_true(
+    run_operator: RunOperator, sandbox_conns: Sandbox, fault: dict[str, Any]
+) -> None:
+    sandbox_conns.set_faults([{"venue": "hyperliquid", "endpoint": "modify", **fault}])
+    edits = sol_edits(16)
+    run = run_operator("hyperliquid_default", edits, chunk_size=5)
+    assert run.error is None, run.error
+    assert run.report is not None and run.report["totals"]["modified"] == 16
+    assert_report_matches_sandbox(run.report, edits, sandbox_conns)
+    assert sandbox_conns.fault_stats()["injected"]
