@@ -71,7 +71,9 @@ def airflow_env(
     return env
 
 
-def airflow_cli(args: list[str], env: Mapping[str, str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def airflow_cli(
+    args: list[str], env: Mapping[str, str], timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "airflow", *args],
         env=dict(env),

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pendulum
-
 from airflow.sdk import DAG, task
+
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
 
 QUOTES_FILE = Path(__file__).parent / "data" / "hyperliquid_quotes.json"
@@ -53,9 +53,11 @@ with DAG(
 
     @task
     def record_new_oids(report: dict[str, Any]) -> dict[str, str]:
-        new_oids = {entry["order"]: entry["order_id"] for entry in report["edits"] if entry["status"] == "modified"}
+        new_oids = {
+            entry["order"]: entry["order_id"] for entry in report["edits"] if entry["status"] == "modified"
+        }
         for order, oid in new_oids.items():
             print(f"{order} now rests as oid {oid}")
         return new_oids
 
-    record_new_oids(requote.output)
+    record_new_oids(requote.output)  # type: ignore[arg-type]  # an XComArg becomes the report at run time

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pendulum
-
 from airflow.sdk import DAG, BaseHook, Param, task
+
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
 
 PORTFOLIO_FILE = Path(__file__).parent / "data" / "ladder_portfolio.json"

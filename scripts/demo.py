@@ -43,7 +43,9 @@ def describe(order: dict[str, Any] | None) -> str:
     return f"{side} {order['sz']} @ {order['limitPx']} [{order['status']}]"
 
 
-def print_report(report: dict[str, Any], before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> None:
+def print_report(
+    report: dict[str, Any], before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]
+) -> None:
     header = f"{'#':>3}  {'order':<16} {'status':<9} {'order id now':<13} {'try':>3}  {'before':<28} {'now on the exchange'}"
     print(header)
     print("-" * len(header))
@@ -71,7 +73,7 @@ def main() -> int:
         failures = 0
         for conn_id in ("bitget_default", "hyperliquid_default"):
             before = order_book(sandbox)
-            print(f"\n=== airflow dags test {DAG_ID} --conf '{{\"conn_id\": \"{conn_id}\"}}'")
+            print(f'\n=== airflow dags test {DAG_ID} --conf \'{{"conn_id": "{conn_id}"}}\'')
             result = run_dag_test(DAG_ID, env, conf={"conn_id": conn_id})
             print(f"DAG run {result.run_id}: {result.state} (exit code {result.returncode})")
             if result.state != "success" or ("apply_edits", -1) not in result.xcoms:

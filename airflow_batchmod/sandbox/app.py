@@ -96,12 +96,16 @@ class SandboxApp:
         call = venue.describe(request)
         entry = self.log.open(venue.name, call.endpoint, request.path, call.items, call.order_keys)
         rule = self.faults.pick(venue.name, call.endpoint)
-        delay_ms = self.config.latency_ms + (
-            rule.latency_ms if rule is not None and rule.fault == "latency" else 0
-        )
+        spike_ms = rule.latency_ms if rule is not None and rule.fault == "latency" else 0
+        # A spike after applying is a slow answer to a request the venue already acted on: what a
+        # client's read timeout looks like when the exchange did its work.
+        slow_answer = rule is not None and rule.fault == "latency" and rule.after_apply
+        delay_ms = self.config.latency_ms + (0 if slow_answer else spike_ms)
         if delay_ms:
             self._sleep(delay_ms / 1000)
         response = self._respond(venue, request, rule)
+        if slow_answer:
+            self._sleep(spike_ms / 1000)
         fault = rule.fault if rule is not None else None
         self.log.close(entry, None if response.drop else response.status, fault)
         log.info(

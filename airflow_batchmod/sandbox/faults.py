@@ -40,7 +40,7 @@ class FaultRule:
     @property
     def applies_first(self) -> bool:
         """Whether the venue should process the request before this fault spoils the answer."""
-        return self.fault in AFTER_APPLY or (self.fault == "bitget_code" and self.after_apply)
+        return self.fault in AFTER_APPLY or (self.fault in ("bitget_code", "latency") and self.after_apply)
 
     def to_dict(self) -> dict[str, Any]:
         rule: dict[str, Any] = {
@@ -53,6 +53,7 @@ class FaultRule:
         }
         if self.fault == "latency":
             rule["latency_ms"] = self.latency_ms
+            rule["after_apply"] = self.after_apply
         if self.fault == "bitget_code":
             rule["code"] = self.code
             rule["after_apply"] = self.after_apply

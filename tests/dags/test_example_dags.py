@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from airflow_batchmod.dag_testing import DagRunResult, airflow_env, migrate_db, run_dag_test, sandbox_connections
+from airflow_batchmod.dag_testing import (
+    DagRunResult,
+    airflow_env,
+    migrate_db,
+    run_dag_test,
+    sandbox_connections,
+)
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
 
 DAGS_FOLDER = Path(__file__).resolve().parents[2] / "dags_examples"
@@ -21,13 +27,19 @@ def dag_ids_in_folder() -> set[str]:
     ids = set()
     for path in DAGS_FOLDER.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.keyword) and node.arg == "dag_id" and isinstance(node.value, ast.Constant):
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == "dag_id"
+                and isinstance(node.value, ast.Constant)
+            ):
                 ids.add(str(node.value.value))
     return ids
 
 
 @pytest.fixture(scope="module")
-def airflow_environment(tmp_path_factory: pytest.TempPathFactory, sandbox: Sandbox) -> Iterator[dict[str, str]]:
+def airflow_environment(
+    tmp_path_factory: pytest.TempPathFactory, sandbox: Sandbox
+) -> Iterator[dict[str, str]]:
     home = tmp_path_factory.mktemp("airflow-home")
     env = airflow_env(home, DAGS_FOLDER, sandbox_connections(sandbox.url))
     migrate_db(env)

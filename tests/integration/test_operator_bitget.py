@@ -139,3 +139,58 @@ def test_faults_leave_every_edit_reported_once_and_true(
     assert run.report["totals"]["modified"] == 45
     assert_report_matches_sandbox(run.report, edits, sandbox_conns)
     assert sandbox_conns.fault_stats()["injected"]
+
+
+def test_read_timeout_after_the_exchange_acted_is_reconciled_not_resent(
+    run_operator: RunOperator, sandbox_conns: Sandbox
+) -> None:
+    sandbox_conns.set_faults(
+        [
+            {
+                "venue": "bitget",
+                "endpoint": "modify",
+                "fault": "latency",
+                "latency_ms": 1500,
+                "after_apply": True,
+            }
+        ]
+    )
+    edits = ladder_edits(5)
+    run = run_operator("bitget_default", edits, request_timeout=0.5)
+    assert run.error is None, run.error
+    assert run.report is not None and run.report["totals"]["modified"] == 5
+    assert [e["attempts"] for e in run.report["edits"]] == [1] * 5
+    assert len(modify_requests(sandbox_conns)) == 1
+    assert_report_matches_sandbox(run.report, edits, sandbox_conns)
+
+
+def test_outcome_that_stays_unknown_fails_the_task(run_operator: RunOperator, sandbox_conns: Sandbox) -> None:
+    # The answer is lost and the exchange cannot be asked either: nobody knows, so say so.
+    sandbox_conns.set_faults(
+        [
+            {"venue": "bitget", "endpoint": "modify", "fault": "drop_after", "times": 1},
+            {"venue": "bitget", "endpoint": "query", "fault": "http_500", "times": None},
+        ]
+    )
+    edits = ladder_edits(3)
+    run = run_operator("bitget_default", edits)
+    assert run.report is not None
+    assert [e["status"] for e in run.report["edits"]] == ["unknown"] * 3
+    assert run.error is not None and "unknown=3" in str(run.error)
+    # Nothing was resent: the one request the exchange applied stays the only one.
+    assert len(modify_requests(sandbox_conns)) == 1
+    assert all(bitget_orders(sandbox_conns)[e["orderId"]]["modifications"] == 1 for e in edits)
+
+
+def test_unknown_outcome_with_the_order_untouched_is_retried(
+    run_operator: RunOperator, sandbox_conns: Sandbox
+) -> None:
+    sandbox_conns.set_faults(
+        [{"venue": "bitget", "endpoint": "modify", "fault": "bitget_code", "code": "40725", "times": 1}]
+    )
+    edits = ladder_edits(4)
+    run = run_operator("bitget_default", edits)
+    assert run.error is None, run.error
+    assert run.report is not None
+    assert [e["attempts"] for e in run.report["edits"]] == [2] * 4
+    assert_report_matches_sandbox(run.report, edits, sandbox_conns)

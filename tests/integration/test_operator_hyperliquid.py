@@ -20,7 +20,9 @@ def sol_edits(count: int = 8, *, shift: str = "0.5") -> list[dict[str, Any]]:
         oid = 1000037 + offset
         is_buy = oid <= 1000044
         base = Decimal("149.25") - offset if is_buy else Decimal("150.75") + (offset - 8)
-        edits.append({"oid": oid, "coin": "SOL", "is_buy": is_buy, "price": str(base - Decimal(shift)), "size": "2"})
+        edits.append(
+            {"oid": oid, "coin": "SOL", "is_buy": is_buy, "price": str(base - Decimal(shift)), "size": "2"}
+        )
     return edits
 
 
@@ -32,7 +34,9 @@ def modify_requests(sandbox: Sandbox) -> list[dict[str, Any]]:
     return [r for r in sandbox.requests() if r["venue"] == "hyperliquid" and r["endpoint"] == "modify"]
 
 
-def assert_report_matches_sandbox(report: dict[str, Any], edits: list[dict[str, Any]], sandbox: Sandbox) -> None:
+def assert_report_matches_sandbox(
+    report: dict[str, Any], edits: list[dict[str, Any]], sandbox: Sandbox
+) -> None:
     """Every edit once, in order; reported new oids are the sandbox's replacements; nothing replaced twice."""
     assert [e["index"] for e in report["edits"]] == list(range(len(edits)))
     orders = hl_orders(sandbox)
@@ -103,3 +107,43 @@ def test_faults_leave_every_edit_reported_once_and_true(
     assert run.report is not None and run.report["totals"]["modified"] == 16
     assert_report_matches_sandbox(run.report, edits, sandbox_conns)
     assert sandbox_conns.fault_stats()["injected"]
+
+
+def test_read_timeout_after_the_exchange_acted_finds_the_new_oid(
+    run_operator: RunOperator, sandbox_conns: Sandbox
+) -> None:
+    sandbox_conns.set_faults(
+        [
+            {
+                "venue": "hyperliquid",
+                "endpoint": "modify",
+                "fault": "latency",
+                "latency_ms": 1500,
+                "after_apply": True,
+            }
+        ]
+    )
+    edits = sol_edits(4)
+    run = run_operator("hyperliquid_default", edits, request_timeout=0.5)
+    assert run.error is None, run.error
+    assert run.report is not None
+    assert [e["attempts"] for e in run.report["edits"]] == [1] * 4
+    assert len(modify_requests(sandbox_conns)) == 1
+    assert_report_matches_sandbox(run.report, edits, sandbox_conns)
+
+
+def test_outcome_that_stays_unknown_fails_the_task(run_operator: RunOperator, sandbox_conns: Sandbox) -> None:
+    sandbox_conns.set_faults(
+        [
+            {"venue": "hyperliquid", "endpoint": "modify", "fault": "http_500_after", "times": 1},
+            # Let validation read the open orders once; every later question goes unanswered.
+            {"venue": "hyperliquid", "endpoint": "query", "fault": "latency", "latency_ms": 0, "times": 1},
+            {"venue": "hyperliquid", "endpoint": "query", "fault": "drop_before", "times": None},
+        ]
+    )
+    edits = sol_edits(3)
+    run = run_operator("hyperliquid_default", edits)
+    assert run.report is not None
+    assert [e["status"] for e in run.report["edits"]] == ["unknown"] * 3
+    assert run.error is not None
+    assert len(modify_requests(sandbox_conns)) == 1
