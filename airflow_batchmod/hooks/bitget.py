@@ -35,7 +35,9 @@ class BitgetHook(ExchangeHook):
         from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
 
         if options.pop("round_to_rules", False):
-            raise ValueError("round_to_rules is a Hyperliquid option; send Bitget prices and sizes on the tick")
+            raise ValueError(
+                "round_to_rules is a Hyperliquid option; send Bitget prices and sizes on the tick"
+            )
         conn = self.connection()
         passphrase = str(self.extra_field(conn, "passphrase", ""))
         self.mask(conn.password, passphrase)
