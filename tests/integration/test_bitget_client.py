@@ -18,24 +18,12 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
 from airflow_batchmod.sandbox.testing import Sandbox
+from tests.bitget_data import BTC_FUTURES
 
 GOOD = BitgetCredentials(api_key="bg_demo_key", secret="bg_demo_secret", passphrase="bg_demo_pass")
 PAPER = BitgetCredentials(api_key="bg_paper_key", secret="bg_paper_secret", passphrase="bg_paper_pass")
 
-BTC_FUTURES = {
-    "symbol": "BTCUSDT",
-    "category": "USDT-FUTURES",
-    "baseCoin": "BTC",
-    "quoteCoin": "USDT",
-    "pricePrecision": "1",
-    "quantityPrecision": "3",
-    "priceMultiplier": "0.1",
-    "quantityMultiplier": "0.001",
-    "minOrderQty": "0.001",
-    "maxOrderQty": "1000",
-    "minOrderAmount": "5",
-    "status": "online",
-}
+
 ETH_FUTURES = {
     **BTC_FUTURES,
     "symbol": "ETHUSDT",

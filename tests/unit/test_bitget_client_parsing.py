@@ -21,24 +21,14 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem
+from tests.bitget_data import BTC_FUTURES
 
 SECRET = "very-secret-value"
 PASSPHRASE = "my-passphrase-123"
 CREDENTIALS = BitgetCredentials(api_key="key-abcdefgh", secret=SECRET, passphrase=PASSPHRASE)
 
 INSTRUMENTS = [
-    {
-        "symbol": "BTCUSDT",
-        "category": "USDT-FUTURES",
-        "pricePrecision": "1",
-        "quantityPrecision": "3",
-        "priceMultiplier": "0.1",
-        "quantityMultiplier": "0.001",
-        "minOrderQty": "0.001",
-        "maxOrderQty": "1000",
-        "minOrderAmount": "5",
-        "status": "online",
-    },
+    BTC_FUTURES,
     {"symbol": "ETHUSDT", "pricePrecision": "2", "quantityPrecision": "2", "status": "offline"},
 ]
 

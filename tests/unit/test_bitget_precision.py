@@ -16,23 +16,13 @@ from airflow_batchmod.exchanges.bitget.precision import (
     price_step,
     qty_step,
 )
+from tests.bitget_data import BTC_FUTURES
 
 D = Decimal
 
 
 def instrument(**changes: object) -> Instrument:
-    document: dict[str, object] = {
-        "symbol": "BTCUSDT",
-        "category": "USDT-FUTURES",
-        "pricePrecision": "1",
-        "quantityPrecision": "3",
-        "priceMultiplier": "0.1",
-        "quantityMultiplier": "0.001",
-        "minOrderQty": "0.001",
-        "maxOrderQty": "1000",
-        "minOrderAmount": "5",
-        "status": "online",
-    }
+    document: dict[str, object] = dict(BTC_FUTURES)
     document.update(changes)
     return Instrument.model_validate({k: v for k, v in document.items() if v is not None})
 

@@ -14,6 +14,7 @@ from airflow_batchmod.exchanges.bitget import signing
 from airflow_batchmod.exchanges.bitget.client import BitgetClient
 from airflow_batchmod.exchanges.bitget.credentials import BitgetCredentials
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem
+from tests.bitget_data import BTC_FUTURES
 
 VECTOR_SECRET = "test-secret"
 VECTOR_TS = "1659076670000"
@@ -24,18 +25,7 @@ VECTOR_BODY = (
 )
 VECTOR_SIGN = "RuIMcZMILGWE39mZZdLbmsJZypu4em77HYiCAdWHdr4="
 
-INSTRUMENT = {
-    "symbol": "BTCUSDT",
-    "category": "USDT-FUTURES",
-    "pricePrecision": "1",
-    "quantityPrecision": "3",
-    "priceMultiplier": "0.1",
-    "quantityMultiplier": "0.001",
-    "minOrderQty": "0.001",
-    "maxOrderQty": "1000",
-    "minOrderAmount": "5",
-    "status": "online",
-}
+INSTRUMENT = BTC_FUTURES
 
 
 def reference_sign(secret: str, prehash_text: str) -> str:
