@@ -71,11 +71,15 @@ def airflow_env(
     return env
 
 
+def airflow_command(args: list[str]) -> list[str]:
+    return [sys.executable, "-m", "airflow", *args]
+
+
 def airflow_cli(
     args: list[str], env: Mapping[str, str], timeout: float = 600
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "airflow", *args],
+        airflow_command(args),
         env=dict(env),
         capture_output=True,
         text=True,
@@ -108,6 +112,21 @@ class DagRunResult:
         return self.xcoms[(task_id, map_index)]
 
 
+def dag_test_args(dag_id: str, *, conf: Mapping[str, Any] | None = None) -> list[str]:
+    """``airflow dags test`` arguments: one new DAG run, executed in-process."""
+    args = ["dags", "test", dag_id]
+    return [*args, "--conf", json.dumps(dict(conf))] if conf else args
+
+
+def task_test_args(dag_id: str, task_id: str, run_id: str) -> list[str]:
+    """``airflow tasks test`` arguments: run one task again inside an existing DAG run.
+
+    The task keeps its ``task_state_store`` and its upstream XComs, as it would when the
+    scheduler retries it after its worker died.
+    """
+    return ["tasks", "test", dag_id, task_id, run_id]
+
+
 def run_dag_test(
     dag_id: str,
     env: Mapping[str, str],
@@ -116,16 +135,31 @@ def run_dag_test(
     timeout: float = 600,
 ) -> DagRunResult:
     """Run ``airflow dags test DAG_ID`` and collect the run's state, task states and XComs."""
-    args = ["dags", "test", dag_id]
-    if conf:
-        args += ["--conf", json.dumps(dict(conf))]
-    completed = airflow_cli(args, env, timeout)
-    result = DagRunResult(dag_id, completed.returncode, completed.stdout + completed.stderr)
+    completed = airflow_cli(dag_test_args(dag_id, conf=conf), env, timeout)
+    return read_dag_run(dag_id, env, completed.returncode, completed.stdout + completed.stderr)
+
+
+def run_task_test(
+    dag_id: str, task_id: str, run_id: str, env: Mapping[str, str], *, timeout: float = 600
+) -> DagRunResult:
+    """Run one task again inside an existing DAG run and collect that run's state."""
+    completed = airflow_cli(task_test_args(dag_id, task_id, run_id), env, timeout)
+    return read_dag_run(dag_id, env, completed.returncode, completed.stdout + completed.stderr, run_id=run_id)
+
+
+def read_dag_run(
+    dag_id: str, env: Mapping[str, str], returncode: int = 0, output: str = "", *, run_id: str | None = None
+) -> DagRunResult:
+    """A run of ``dag_id`` (the newest, or ``run_id``) in the SQLite database under ``AIRFLOW_HOME``."""
+    result = DagRunResult(dag_id, returncode, output)
     database = Path(env["AIRFLOW_HOME"]) / "airflow.db"
     with sqlite3.connect(database) as db:
-        row = db.execute(
-            "SELECT run_id, state FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", (dag_id,)
-        ).fetchone()
+        if run_id is None:
+            query = "SELECT run_id, state FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1"
+            row = db.execute(query, (dag_id,)).fetchone()
+        else:
+            query = "SELECT run_id, state FROM dag_run WHERE dag_id = ? AND run_id = ?"
+            row = db.execute(query, (dag_id, run_id)).fetchone()
         if row is None:
             return result
         result.run_id, result.state = row

@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from airflow_batchmod.dag_testing import (
-    DagRunResult,
-    airflow_env,
-    migrate_db,
-    run_dag_test,
-    sandbox_connections,
-)
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
-
-DAGS_FOLDER = Path(__file__).resolve().parents[2] / "dags_examples"
+from airflow_batchmod.sandbox.testing import Sandbox
+from tests.dags.conftest import DAGS_FOLDER
 
 
 def dag_ids_in_folder() -> set[str]:
@@ -34,29 +22,6 @@ def dag_ids_in_folder() -> set[str]:
             ):
                 ids.add(str(node.value.value))
     return ids
-
-
-@pytest.fixture(scope="module")
-def airflow_environment(
-    tmp_path_factory: pytest.TempPathFactory, sandbox: Sandbox
-) -> Iterator[dict[str, str]]:
-    home = tmp_path_factory.mktemp("airflow-home")
-    env = airflow_env(home, DAGS_FOLDER, sandbox_connections(sandbox.url))
-    migrate_db(env)
-    yield env
-
-
-@pytest.fixture
-def run_dag(airflow_environment: dict[str, str], sandbox: Sandbox) -> Any:
-    def run(dag_id: str, conf: dict[str, Any] | None = None) -> DagRunResult:
-        sandbox.reset(DEFAULT_SEED)
-        sandbox.clear_faults()
-        result = run_dag_test(dag_id, airflow_environment, conf=conf)
-        assert result.returncode == 0, result.output[-5000:]
-        assert result.state == "success", result.output[-5000:]
-        return result
-
-    return run
 
 
 def orders_by_key(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
