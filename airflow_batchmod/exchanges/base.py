@@ -8,6 +8,8 @@ made it does.
 from __future__ import annotations
 
 import enum
+import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -155,9 +157,45 @@ class ExchangeClient(Protocol):
     def close(self) -> None: ...
 
 
-def redact(text: str, secrets: Sequence[str]) -> str:
-    """Replace every non-empty secret in ``text`` with ``***``."""
+#: A piece of a secret this long is redacted too: an echo cut at 40 characters still shows most of a key.
+SECRET_FRAGMENT = 16
+
+
+@functools.lru_cache(maxsize=64)
+def _secret_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Finds, at every position, any run of SECRET_FRAGMENT characters of a secret (or a whole
+    shorter secret), in any letter case. The lookahead makes overlapping runs all match."""
+    pieces: set[str] = set()
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+        size = min(len(secret), SECRET_FRAGMENT)
+        pieces.update(secret[i : i + size] for i in range(len(secret) - size + 1) if secret)
+    if not pieces:
+        return None
+    alternatives = "|".join(re.escape(piece) for piece in sorted(pieces, key=len, reverse=True))
+    return re.compile(f"(?=({alternatives}))", re.IGNORECASE)
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    """Replace every non-empty secret in ``text``, in any letter case, with ``***``.
+
+    Any run of at least :data:`SECRET_FRAGMENT` characters of a longer secret goes too.
+    """
+    pattern = _secret_pattern(tuple(secrets))
+    if pattern is None:
+        return text
+    spans: list[list[int]] = []
+    for match in pattern.finditer(text):
+        start, stop = match.start(), match.start() + len(match.group(1))
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], stop)
+        else:
+            spans.append([start, stop])
+    if not spans:
+        return text
+    parts: list[str] = []
+    at = 0
+    for start, stop in spans:
+        parts += [text[at:start], "***"]
+        at = stop
+    parts.append(text[at:])
+    return "".join(parts)

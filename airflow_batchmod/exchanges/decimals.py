@@ -7,6 +7,9 @@ from decimal import Decimal, InvalidOperation
 
 #: Longest numeric text we accept; anything longer is junk, not a price.
 MAX_NUMBER_TEXT = 40
+#: No venue has a tick or lot finer than 1e-18. Anything smaller is junk, and far smaller
+#: numbers underflow Decimal's context (``normalize()`` turns them into 0) or print as megabytes.
+MIN_ADJUSTED_EXPONENT = -18
 
 
 def parse_positive_decimal(value: object) -> Decimal:
@@ -39,6 +42,8 @@ def parse_positive_decimal(value: object) -> Decimal:
         raise ValueError("must be greater than zero")
     if number.adjusted() > 18:
         raise ValueError("is too large")
+    if number.adjusted() < MIN_ADJUSTED_EXPONENT:
+        raise ValueError("is too small")
     return number
 
 

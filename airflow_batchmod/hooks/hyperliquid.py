@@ -46,7 +46,7 @@ class HyperliquidHook(ExchangeHook):
                 f"Connection {self.hyperliquid_conn_id!r}: extra 'network' must be one of {NETWORKS}"
             )
         expires_after = self.extra_field(conn, "expires_after_ms")
-        return HyperliquidClient(
+        client = HyperliquidClient(
             conn.password,
             account_address=conn.login or None,
             vault_address=self.extra_field(conn, "vault_address"),
@@ -56,6 +56,9 @@ class HyperliquidHook(ExchangeHook):
             always_place=as_bool(self.extra_field(conn, "always_place", False)),
             **options,
         )
+        # Airflow's masker matches exactly: give it the key without 0x and in each case too.
+        self.mask(*client.secrets())
+        return client
 
     def test_connection(self) -> tuple[bool, str]:
         """Derive the signer's address and check it with a read-only info call."""

@@ -148,6 +148,8 @@ class BatchRun:
         self._fatal: str | None = None
         # Attempts made by this try; the report's attempts also count earlier tries.
         self._attempts_now: dict[int, int] = {}
+        # Edits whose outcome was once in doubt: a request for them may still be applied late.
+        self._doubted: set[int] = set()
 
     # -- public -----------------------------------------------------------------------------
 
@@ -248,13 +250,14 @@ class BatchRun:
         except BaseException:
             # A timeout or kill lands here: say what is out there, then let it propagate.
             self._stop.set()
-            if in_flight:
-                self.log.warning(
-                    "Interrupted with %d edits in flight (outcome unknown until the next try reconciles "
-                    "them): %s",
-                    len(self.stats.in_flight_edits),
-                    sorted(self.stats.in_flight_edits),
-                )
+            self.log.warning(
+                "Interrupted with %d edits in flight (outcome unknown until the next try reconciles "
+                "them): %s; %d edits had been sent in %d requests",
+                len(self.stats.in_flight_edits),
+                sorted(self.stats.in_flight_edits),
+                len(self.stats.sent_edits),
+                self.stats.requests,
+            )
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
@@ -287,19 +290,31 @@ class BatchRun:
         results = [
             answered.get(e.index) or ItemResult(e.index, Outcome.UNKNOWN, message="no answer") for e in chunk
         ]
+        # A resent edit that was once in doubt may be refused because the earlier request was
+        # applied after all (late): ask before calling it rejected.
         unknown = [
             edit
             for edit in chunk
-            if answered.get(edit.index) is None or answered[edit.index].outcome is Outcome.UNKNOWN
+            if answered.get(edit.index) is None
+            or answered[edit.index].outcome is Outcome.UNKNOWN
+            or (edit.index in self._doubted and answered[edit.index].outcome is Outcome.REJECTED)
         ]
         if not unknown:
             return _ChunkAnswer(results)
         reconciled = {r.index: r for r in self._reconcile(unknown)}
-        return _ChunkAnswer([reconciled.get(r.index, r) for r in results])
+        merged: list[ItemResult] = []
+        for result in results:
+            again = reconciled.get(result.index)
+            if again is None or (result.outcome is Outcome.REJECTED and again.outcome is not Outcome.APPLIED):
+                merged.append(result)
+            else:
+                merged.append(again)
+        return _ChunkAnswer(merged)
 
     def _reconcile(self, edits: list[PreparedEdit]) -> list[ItemResult]:
         """Ask the exchange about edits in doubt, a bounded number of times."""
         answers: dict[int, ItemResult] = {}
+        self._doubted.update(edit.index for edit in edits)
         asking = list(edits)
         for attempt in range(1, self.settings.reconcile_attempts + 1):
             self.stats.reconciliations += 1

@@ -7,9 +7,10 @@ import threading
 import time
 from collections.abc import Callable
 
-#: Widen the window a little: the exchange stamps arrival times, we stamp departures, and
-#: loopback or network jitter between the two must never push a window over the limit.
-DEFAULT_SAFETY_SECONDS = 0.03
+#: Widen the window a little: the exchange stamps arrival times, we stamp departures, and the
+#: jitter between the two (signing, thread scheduling, the network) must never push a window
+#: over the limit. Measured on loopback under full load: p99 10-16 ms, worst 30 ms.
+DEFAULT_SAFETY_SECONDS = 0.05
 
 
 class SlidingWindowLimiter:

@@ -49,11 +49,14 @@ def build_report(
     }
 
 
-def summarise_for_xcom(report: dict[str, Any], location: str) -> dict[str, Any]:
-    """The XCom form of a report too large for the metadata database: totals and problems only."""
+def summarise_for_xcom(report: dict[str, Any], location: str, limit: int) -> dict[str, Any]:
+    """The XCom form of a report too large for the metadata database: totals and at most
+    ``limit`` of the entries that were not modified."""
     slim = {key: value for key, value in report.items() if key != "edits"}
-    slim["edits"] = [entry for entry in report["edits"] if entry["status"] != EditStatus.MODIFIED.value]
+    problems = [entry for entry in report["edits"] if entry["status"] != EditStatus.MODIFIED.value]
+    slim["edits"] = problems[:limit]
     slim["edits_truncated"] = True
+    slim["problems_omitted"] = len(problems) - len(slim["edits"])
     slim["full_report"] = location
     return slim
 

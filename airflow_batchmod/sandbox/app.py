@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -88,6 +89,7 @@ class SandboxApp:
         return None
 
     def handle(self, request: Request) -> Response:
+        request = dataclasses.replace(request, received_at=self._clock())
         if request.path == "/sandbox" or request.path.startswith("/sandbox/"):
             return handle_admin(self, request)
         venue = self.venue_for(request.path)

@@ -13,7 +13,7 @@ from airflow_batchmod.exchanges.decimals import decimal_places, format_decimal, 
 from airflow_batchmod.sandbox.bitget_auth import AuthError, authenticate
 from airflow_batchmod.sandbox.config import SandboxConfig
 from airflow_batchmod.sandbox.faults import FaultRule
-from airflow_batchmod.sandbox.ratelimit import SlidingWindow
+from airflow_batchmod.sandbox.ratelimit import SlidingWindow, arrival_time
 from airflow_batchmod.sandbox.seed import BITGET_CATEGORIES
 from airflow_batchmod.sandbox.state import (
     BITGET_MODIFIABLE,
@@ -159,7 +159,7 @@ class BitgetVenue:
         account = authenticate(request, self._world.bitget, self._now_ms())
         if limit is not None and self._config().rate_limits:
             limit.limit = per_second
-            if not limit.try_acquire(account.uid, self._clock()):
+            if not limit.try_acquire(account.uid, arrival_time(request, self._clock)):
                 raise Rejection(429, "429", "Too Many Requests")
         return account
 

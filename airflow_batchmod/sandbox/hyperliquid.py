@@ -20,7 +20,7 @@ from airflow_batchmod.sandbox.hyperliquid_rules import (
     post_only_error,
 )
 from airflow_batchmod.sandbox.hyperliquid_wire import ExchangeRequest, Modify, ShapeError, parse_exchange_body
-from airflow_batchmod.sandbox.ratelimit import SlidingWindow
+from airflow_batchmod.sandbox.ratelimit import SlidingWindow, arrival_time
 from airflow_batchmod.sandbox.state import HlBook, HlOrder, World
 from airflow_batchmod.sandbox.wire import Call, Request, Response, parse_json
 
@@ -114,7 +114,7 @@ class HyperliquidVenue:
         if config.rate_limits:
             self.weight_limit.limit = config.hyperliquid_weight_per_minute
             weight = 1 + len(parsed.modifies) // BATCH_WEIGHT_STEP
-            if not self.weight_limit.try_acquire(request.client, self._clock(), weight):
+            if not self.weight_limit.try_acquire(request.client, arrival_time(request, self._clock), weight):
                 return Response.json(None, status=429)
         with self._world.lock:
             mainnet = self._world.hyperliquid.mainnet

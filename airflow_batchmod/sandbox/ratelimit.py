@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
+
+from airflow_batchmod.sandbox.wire import Request
 
 
 class SlidingWindow:
@@ -36,3 +39,8 @@ class SlidingWindow:
         with self._lock:
             self._events.clear()
             self._totals.clear()
+
+
+def arrival_time(request: Request, clock: Callable[[], float]) -> float:
+    """When the request arrived, for rate windows; the clock when the server did not stamp it."""
+    return request.received_at if request.received_at is not None else clock()

@@ -19,6 +19,9 @@ class Request:
     headers: dict[str, str]  # lower-cased names
     body: bytes
     client: str = "127.0.0.1"
+    #: When the request reached the sandbox; rate windows count arrivals, as an exchange does,
+    #: not the moment a busy handler thread got round to checking them.
+    received_at: float | None = None
 
     @classmethod
     def from_target(

@@ -120,6 +120,10 @@ class BitgetClient:
             f"demo_trading={self._demo_trading})"
         )
 
+    def secrets(self) -> list[str]:
+        """Texts to redact from anything shown to people."""
+        return self._credentials.secrets()
+
     def __enter__(self) -> BitgetClient:
         return self
 

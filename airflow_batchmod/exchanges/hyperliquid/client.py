@@ -229,7 +229,9 @@ class HyperliquidClient:
             return Preparation(edits=[], problems=problems)
         directory = self._metadata.get()
         user = self.user_address
-        open_orders = read_open_orders(self._info({"type": "frontendOpenOrders", "user": user}))
+        open_orders = read_open_orders(
+            self._info({"type": "frontendOpenOrders", "user": user}, keep_keys=OPEN_ORDER_KEYS)
+        )
         by_oid = {order.oid: order for order in open_orders}
         by_cloid = {order.cloid: order for order in open_orders if order.cloid is not None}
         edits: list[PreparedEdit] = []
@@ -239,6 +241,11 @@ class HyperliquidClient:
             target = request.target
             existing = by_cloid.get(target) if isinstance(target, str) else by_oid.get(target)
             if existing is None:
+                # Rules checked locally come first: an edit they refuse needs no order lookup.
+                early = self._prepare_one(index, request, directory, None, user)
+                if isinstance(early, EditProblem):
+                    problems.append(early)
+                    continue
                 # Not open: its cloid (and oid, for a cloid target) still decide what to send.
                 if target not in closed:
                     closed[target] = self._order_status(user, target)
@@ -436,6 +443,22 @@ class HyperliquidClient:
                     message=f"replaced by oid {carrier.oid} ({carrier.status})",
                 )
             own = carrier if payload.target == payload.cloid else self._order_status(user, payload.target)
+            if own is not None and own.status != "open" and own is not carrier:
+                # Cancel and replacement are one step on the exchange: if the original is gone
+                # now, a replacement made by our modify exists now, though the first lookup
+                # (made before the modify landed) missed it.
+                carrier = self._order_status(user, payload.cloid)
+                if (
+                    carrier is not None
+                    and carrier.oid != payload.known_oid
+                    and carrier.status in _REPLACEMENT_STATES
+                ):
+                    return ItemResult(
+                        edit.index,
+                        Outcome.APPLIED,
+                        order_id=str(carrier.oid),
+                        message=f"replaced by oid {carrier.oid} ({carrier.status})",
+                    )
         except ReconcileError as exc:
             return ItemResult(edit.index, Outcome.UNKNOWN, message=f"lookup failed: {exc.message}")
         target = describe_target(payload.target)
@@ -461,8 +484,12 @@ class HyperliquidClient:
         except MetadataError as exc:
             raise ReconcileError(f"unreadable asset metadata: {exc}") from None
 
-    def _info(self, query: dict[str, Any]) -> Any:
-        """POST /info with bounded retries of failures that a later attempt can cure."""
+    def _info(self, query: dict[str, Any], keep_keys: frozenset[str] | None = None) -> Any:
+        """POST /info with bounded retries of failures that a later attempt can cure.
+
+        ``keep_keys`` trims every JSON object to those keys as it is decoded: an account's
+        open-order listing is then never held in memory in full.
+        """
         kind = query["type"]
         failure = ""
         for delay in (*self.read_retry_delays, None):
@@ -473,7 +500,9 @@ class HyperliquidClient:
             else:
                 if response.status_code == 200:
                     try:
-                        return response.json()
+                        if keep_keys is None:
+                            return response.json()
+                        return json.loads(response.content, object_hook=lambda o: _trimmed(o, keep_keys))
                     except ValueError:
                         raise ReconcileError(f"/info {kind}: the answer is not JSON") from None
                 failure = f"HTTP {response.status_code}"
@@ -491,6 +520,14 @@ class HyperliquidClient:
         if not isinstance(edit.payload, ModifyPayload):
             raise TypeError(f"edit #{edit.index} was not prepared by a HyperliquidClient")
         return edit.payload
+
+
+#: What ``prepare`` needs to know of each open order.
+OPEN_ORDER_KEYS = frozenset({"oid", "cloid", "coin"})
+
+
+def _trimmed(record: dict[str, Any], keep: frozenset[str]) -> dict[str, Any]:
+    return {key: value for key, value in record.items() if key in keep}
 
 
 def _cloid_clash(

@@ -1,0 +1,92 @@
+"""``python -m benchmarks [NAME ...] [--full]``: run the benchmarks and print every figure.
+
+Names: imports, throughput, scaling, memory (the default set, in that order) and soak (only
+when named). Each benchmark starts its own sandbox process with the real rate limits. The
+figures are printed, never asserted; a closing table puts each beside its target or baseline,
+and the same rows are written to ``benchmarks/results/latest.json``.
+
+``--full`` adds Bitget to the scaling run (about 2 more minutes). ``--memory-edits N`` runs the
+memory benchmark with N edits instead of 100,000 (about 3 minutes; the whole default run about 6).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+from benchmarks.common import ROOT, Row, heading, print_table
+
+DEFAULT = ("imports", "throughput", "scaling", "memory")
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def _runner(name: str, args: argparse.Namespace) -> Callable[[], list[Row]]:
+    if name == "imports":
+        from benchmarks import imports
+
+        return lambda: imports.run(args.full)
+    if name == "throughput":
+        from benchmarks import throughput
+
+        return lambda: throughput.run(args.full)
+    if name == "scaling":
+        from benchmarks import scaling
+
+        return lambda: scaling.run(args.full)
+    if name == "memory":
+        from benchmarks import memory
+
+        return lambda: memory.run(args.full, edits=args.memory_edits)
+    return lambda: _soak(args)
+
+
+def _soak(args: argparse.Namespace) -> list[Row]:
+    """The soak run lives in its own module with its own output; run it as it runs alone."""
+    heading("Soak (benchmarks.soak)")
+    if not (Path(__file__).resolve().parent / "soak.py").exists():
+        print("  benchmarks/soak.py is not there; skipped")
+        return [Row("soak", "run", "skipped: no benchmarks/soak.py")]
+    code = subprocess.run([sys.executable, "-m", "benchmarks.soak"], cwd=ROOT, check=False).returncode
+    return [Row("soak", "exit code", str(code), "0")]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    parser.add_argument("names", nargs="*", help=f"of {', '.join([*DEFAULT, 'soak'])}; default: all but soak")
+    parser.add_argument("--full", action="store_true", help="also scale Bitget to 20,000 edits")
+    parser.add_argument("--memory-edits", type=int, default=None, help="edits for the memory run")
+    args = parser.parse_args(argv)
+    names = args.names or list(DEFAULT)
+    unknown = sorted(set(names) - {*DEFAULT, "soak"})
+    if unknown:
+        parser.error(f"unknown benchmark(s) {unknown}; choose from {[*DEFAULT, 'soak']}")
+
+    started = time.perf_counter()
+    rows: list[Row] = []
+    failed: list[str] = []
+    for name in names:
+        began = time.perf_counter()
+        try:
+            rows += _runner(name, args)()
+        except Exception:
+            traceback.print_exc()
+            failed.append(name)
+            rows.append(Row(name, "run", "FAILED (traceback above)"))
+        print(f"  ({name}: {time.perf_counter() - began:.0f} s)", flush=True)
+
+    heading(f"Summary ({time.perf_counter() - started:.0f} s)")
+    print_table(rows)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps([asdict(row) for row in rows], indent=1), encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""Memory: many edits through ``BatchModifyOrdersOperator.execute()``, in a fresh process.
+
+The operator runs as in a task: an env-var connection to the sandbox, a task instance that
+takes XComs, and a ``task_state_store`` (a ``MemoryStore``, so the checkpoint journal lives in
+this process; a real store keeps it in the metadata database, so the figure is pessimistic).
+
+Hyperliquid with ``chunk_size=39`` (the client's maximum, the setting a user applying this
+many edits picks): 20 requests/s x 39 = 780 edits/s, about 130 s for 100,000 edits. Bitget
+would need 500 s (200 edits/s), so it is not used here.
+
+Above ``inline_report_limit`` (2,000) entries the full report goes to ``report_path`` through
+Airflow's ObjectStoragePath, and XCom keeps totals, failures and the file's location. Five of
+the edits name orders that do not exist, so there are failures to keep; ``fail_on="unknown"``
+lets the task succeed with them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from airflow_batchmod.sandbox.testing import start_sandbox
+from benchmarks.common import Row, heading, limit_margin, request_figures, run_worker, verdict
+
+FULL_EDITS = 100_000
+TARGET_GROWTH_MB = 300
+CHUNK = 39
+#: Edits aimed at orders that do not exist, so XCom has failures to keep; with
+#: ``fail_on="unknown"`` their rejection does not fail the task.
+MISSING_ORDERS = 5
+#: Far above any oid the sandbox hands out during the run.
+MISSING_OID = 9_000_000_001
+
+
+@dataclass
+class FakeTaskInstance:
+    """What ``execute()`` touches on ``context["ti"]``."""
+
+    dag_id: str = "benchmark_dag"
+    run_id: str = "manual__benchmark"
+    task_id: str = "apply_edits"
+    map_index: int = -1
+    xcoms: dict[str, Any] = field(default_factory=dict)
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcoms[key] = json.loads(json.dumps(value))
+
+
+def worker(params: dict[str, Any]) -> dict[str, Any]:
+    import os
+
+    from airflow_batchmod.dag_testing import sandbox_connections
+
+    for conn_id, conn in sandbox_connections(params["url"]).items():
+        os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(conn)
+
+    from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
+    from airflow_batchmod.operators.checkpoint import MemoryStore
+    from benchmarks.common import current_rss_mb, max_rss_mb
+    from benchmarks.drive import RssSampler
+    from benchmarks.seeds import hyperliquid_edits
+
+    start_mb = current_rss_mb()
+    # execute() imports these lazily; loading them first keeps their one-off cost out of the growth.
+    import airflow_batchmod.exchanges.hyperliquid.client
+    import airflow_batchmod.hooks.hyperliquid
+    import airflow_batchmod.operators.engine  # noqa: F401
+
+    imported_mb = current_rss_mb()
+    count = int(params["edits"])
+    edits = hyperliquid_edits(count - MISSING_ORDERS)
+    edits += [{**edit, "oid": MISSING_OID + i} for i, edit in enumerate(hyperliquid_edits(MISSING_ORDERS))]
+    input_mb = current_rss_mb()
+    store = MemoryStore()
+    ti = FakeTaskInstance()
+    operator = BatchModifyOrdersOperator(
+        task_id=ti.task_id,
+        conn_id="hyperliquid_default",
+        edits=edits,
+        chunk_size=CHUNK,
+        fail_on="unknown",
+        report_path=params["report_path"],
+    )
+    context: Any = {"ti": ti, "task_state_store": store}
+    began_at, wall, cpu = time.time(), time.perf_counter(), time.process_time()
+    with RssSampler() as rss:
+        report = operator.execute(context)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    ended_at = time.time()
+    xcom_bytes = len(json.dumps(report).encode())
+    full_path = Path(str(report.get("full_report", "")).removeprefix("file://"))
+    full_entries = None
+    full_bytes = None
+    if report.get("full_report") and full_path.is_file():
+        full_bytes = full_path.stat().st_size
+        full_entries = len(json.loads(full_path.read_text(encoding="utf-8"))["edits"])
+    step = max(1, len(rss.timeline) // 12)
+    return {
+        "edits": len(edits),
+        "totals": report["totals"],
+        "requests": report["requests"],
+        "wall_seconds": wall,
+        # Wall-clock epochs, comparable with the sandbox's request log on the same host.
+        "began_at": began_at,
+        "ended_at": ended_at,
+        "cpu_seconds": cpu,
+        "client_imports_mb": imported_mb - start_mb,
+        "input_mb": input_mb - imported_mb,
+        "baseline_mb": rss.baseline_mb,
+        "peak_mb": rss.peak_mb,
+        "growth_mb": rss.growth_mb,
+        # The kernel's own peak: above the sampled peak only if the sampler missed a spike.
+        "max_rss_mb": max_rss_mb(),
+        "timeline": rss.timeline[::step],
+        "xcom_bytes": xcom_bytes,
+        "xcom_keys": sorted(report),
+        "xcom_entries": len(report["edits"]),
+        "xcom_statuses": sorted({entry["status"] for entry in report["edits"]}),
+        "edits_truncated": report.get("edits_truncated", False),
+        "full_report": report.get("full_report"),
+        "full_bytes": full_bytes,
+        "full_entries": full_entries,
+        "journal_entries": len(store.data),
+        "journal_bytes": sum(len(value) for value in store.data.values()),
+    }
+
+
+def run(full: bool = False, edits: int | None = None) -> list[Row]:
+    count = edits or FULL_EDITS
+    heading(
+        f"Memory: {count:,} edits through BatchModifyOrdersOperator.execute() on Hyperliquid "
+        f"(chunk_size={CHUNK}, fresh process, real rate limits)"
+    )
+    from benchmarks.seeds import hyperliquid_seed
+
+    began = time.perf_counter()
+    report_dir = Path(tempfile.mkdtemp(prefix="batchmod-bench-reports-"))
+    try:
+        with start_sandbox(hyperliquid_seed(count), startup_timeout=120) as sandbox:
+            print(
+                f"  sandbox seeded with {count:,} open orders in {time.perf_counter() - began:.1f} s",
+                flush=True,
+            )
+            r = run_worker("memory", {"url": sandbox.url, "edits": count, "report_path": report_dir.as_uri()})
+            entries = sandbox.requests()
+    finally:
+        shutil.rmtree(report_dir, ignore_errors=True)
+    log = request_figures(entries, "hyperliquid", 20)
+    modifies = sorted(e["t"] for e in entries if e["endpoint"] == "modify")
+
+    paced = log.paced_edits_per_second
+    print(
+        f"  totals {r['totals']}, {r['requests']} requests, {log.http_429} x HTTP 429 "
+        f"({limit_margin(log, 'hyperliquid', 20)}), "
+        f"wall {r['wall_seconds']:.1f} s ({r['edits'] / r['wall_seconds']:.0f} edits/s; paced "
+        f"{'n/a' if paced is None else f'{paced:.0f}'} of {20 * CHUNK} edits/s while sending), "
+        f"CPU {r['cpu_seconds']:.1f} s ({r['cpu_seconds'] * 1000 / r['edits']:.3f} ms/edit)"
+    )
+    if modifies:
+        print(
+            f"  phases: prepare (validation, metadata, open orders) {modifies[0] - r['began_at']:.1f} s, "
+            f"sending {modifies[-1] - modifies[0]:.1f} s, last answer + report + XCom "
+            f"{r['ended_at'] - modifies[-1]:.1f} s"
+        )
+    print(
+        f"  RSS: client modules {r['client_imports_mb']:.1f} MB, input list {r['input_mb']:.1f} MB, "
+        f"then execute() from {r['baseline_mb']:.0f} MB to a peak of {r['peak_mb']:.0f} MB: "
+        f"growth {r['growth_mb']:.1f} MB ({r['growth_mb'] * 1024 / r['edits']:.2f} KB/edit; "
+        f"kernel's peak for the process {r['max_rss_mb']:.0f} MB)"
+    )
+    print("  RSS over the run (s, MB): " + ", ".join(f"{t:.0f}s {mb:.0f}" for t, mb in r["timeline"]))
+    print(
+        f"  checkpoint journal (in-process MemoryStore here): {r['journal_entries']} entries, "
+        f"{r['journal_bytes'] / 2**20:.1f} MB"
+    )
+    full_bytes = r["full_bytes"]
+    print(
+        f"  XCom value: {r['xcom_bytes']:,} bytes: {r['xcom_entries']} entries (statuses {r['xcom_statuses']}; "
+        f"{MISSING_ORDERS} edits target orders that do not exist), keys {r['xcom_keys']}, "
+        f"edits_truncated={r['edits_truncated']}"
+    )
+    if full_bytes is not None:
+        print(
+            f"  full report: {full_bytes:,} bytes, {r['full_entries']:,} entries, written via ObjectStoragePath "
+            f"to {r['full_report']} (XCom is {r['xcom_bytes'] / full_bytes:.5%} of it)"
+        )
+    else:
+        print(f"  no full report file: {count} entries fit inline")
+
+    size_text = f"{count:,} edits"
+    phases = (
+        f" (prepare {modifies[0] - r['began_at']:.0f}, sending {modifies[-1] - modifies[0]:.0f}, "
+        f"report+XCom {r['ended_at'] - modifies[-1]:.0f})"
+        if modifies
+        else ""
+    )
+    rows = [
+        Row(
+            "memory",
+            f"execute() wall time, {size_text}",
+            f"{r['wall_seconds']:.0f} s{phases}",
+            f"rate-limit bound ~{count / (20 * CHUNK):.0f} s",
+        ),
+        Row(
+            "memory",
+            f"peak RSS growth, {size_text}",
+            f"{r['growth_mb']:.0f} MB",
+            f"<= {TARGET_GROWTH_MB} MB",
+            verdict(r["growth_mb"] <= TARGET_GROWTH_MB),
+        ),
+        Row(
+            "memory",
+            "XCom value vs full report",
+            f"{r['xcom_bytes']:,} B vs {full_bytes:,} B" if full_bytes else f"{r['xcom_bytes']:,} B",
+            "XCom: totals + failures + location",
+            verdict(
+                bool(r["edits_truncated"])
+                and full_bytes is not None
+                and r["xcom_entries"] == r["totals"]["edits"] - r["totals"]["modified"]
+                and r["xcom_bytes"] < 100_000
+            )
+            if count > 2000
+            else "",
+        ),
+    ]
+    return rows
