@@ -53,7 +53,7 @@ def test_killed_task_resumes_without_applying_anything_twice(
 
         def both_requests_applied() -> bool:
             orders = sandbox.state()["bitget"]["orders"]
-            return sum(o["modifications"] for o in orders) == 30
+            return sum(int(o["modifications"]) for o in orders) == 30
 
         wait_until(both_requests_applied, timeout=120, what="the first try to apply both chunks")
         # Let the fast chunk's outcome reach the checkpoint; the slow one is still unanswered.
