@@ -45,7 +45,8 @@ class HyperliquidHook(ExchangeHook):
             raise ValueError(
                 f"Connection {self.hyperliquid_conn_id!r}: extra 'network' must be one of {NETWORKS}"
             )
-        expires_after = self.extra_field(conn, "expires_after_ms")
+        # The connection's setting wins; otherwise the operator's (its request timeout).
+        expires_after = self.extra_field(conn, "expires_after_ms", options.pop("expires_after_ms", None))
         client = HyperliquidClient(
             conn.password,
             account_address=conn.login or None,

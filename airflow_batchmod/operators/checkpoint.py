@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 JOURNAL_VERSION = 1
 
+#: Outcomes no later try may change: the edit took effect, or the exchange refused it for good.
+FINAL_ACROSS_TRIES = frozenset({"modified", "rejected"})
+
 
 class KeyValueStore(Protocol):
     def get(self, key: str, default: Any = None) -> Any: ...
@@ -68,6 +71,7 @@ class Recovered:
 
     settled: dict[int, SettledEdit] = field(default_factory=dict)
     in_doubt: set[int] = field(default_factory=set)
+    #: How many times each edit was sent, by any try.
     attempts: dict[int, int] = field(default_factory=dict)
     entries: int = 0
 
@@ -85,7 +89,12 @@ class Journal:
         return f"{self._prefix}{entry}"
 
     def recover(self) -> Recovered:
-        """Read every entry earlier tries wrote; later entries win."""
+        """Read every entry earlier tries wrote; later entries win.
+
+        Only ``modified`` and ``rejected`` stay settled: a new try exists to give ``failed``
+        edits (certainly not applied) another chance, and to ask the exchange again about
+        ``unknown`` ones before anything of their order is sent.
+        """
         recovered = Recovered()
         entry = 0
         while True:
@@ -94,12 +103,17 @@ class Journal:
                 break
             for index in value.get("sent", []):
                 recovered.in_doubt.add(int(index))
-            for index, attempts in value.get("retry", []):
+                recovered.attempts[int(index)] = recovered.attempts.get(int(index), 0) + 1
+            for index, _attempts in value.get("retry", []):
                 recovered.in_doubt.discard(int(index))
-                recovered.attempts[int(index)] = int(attempts)
             for index, status, order_id, code, message, attempts in value.get("settled", []):
-                recovered.in_doubt.discard(int(index))
-                recovered.settled[int(index)] = SettledEdit(status, order_id, code, message, int(attempts))
+                index = int(index)
+                recovered.in_doubt.discard(index)
+                recovered.settled.pop(index, None)
+                if status in FINAL_ACROSS_TRIES:
+                    recovered.settled[index] = SettledEdit(status, order_id, code, message, int(attempts))
+                elif status == "unknown":
+                    recovered.in_doubt.add(index)
             entry += 1
         recovered.entries = entry
         self._next_entry = entry

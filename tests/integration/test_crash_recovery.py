@@ -400,11 +400,6 @@ def test_a_retry_after_a_complete_try_sends_nothing(sandbox_conns: Sandbox) -> N
     assert check_hyperliquid(edits, second, before, sandbox_conns.state(), task_failed=False) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (report): an edit a killed try sent, which the next try finds applied, is reported "
-    "with attempts=0 (engine.BatchRun._recover does not count the send that left it in doubt)",
-)
 def test_an_edit_found_applied_by_the_next_try_counts_its_send(sandbox_conns: Sandbox) -> None:
     before = sandbox_conns.state()
     edits = bitget_ladder(before, 1001, 1003)
@@ -424,11 +419,6 @@ def test_an_edit_found_applied_by_the_next_try_counts_its_send(sandbox_conns: Sa
     ] * 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the journal records failed edits as settled, so a task retry reports them failed "
-    "again without sending them (engine.BatchRun._recover)",
-)
 def test_a_retry_sends_the_edits_an_earlier_try_gave_up_on(sandbox_conns: Sandbox) -> None:
     before = sandbox_conns.state()
     edits = bitget_ladder(before, 1001, 1004)
@@ -448,11 +438,6 @@ def test_a_retry_sends_the_edits_an_earlier_try_gave_up_on(sandbox_conns: Sandbo
     assert check_bitget(edits, report, before, sandbox_conns.state(), task_failed=False) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the journal records unknown edits as settled, so a task retry reports them unknown "
-    "again without asking the exchange (engine.BatchRun._recover)",
-)
 def test_a_retry_reconciles_the_edits_an_earlier_try_left_unknown(sandbox_conns: Sandbox) -> None:
     before = sandbox_conns.state()
     edits = bitget_ladder(before, 1001, 1001)

@@ -109,12 +109,6 @@ def run_late_hyperliquid(sandbox: Sandbox, conn_id: str, *, by_cloid: bool) -> l
     return check_hyperliquid(edits, report, before, sandbox.state(), task_failed=error is not None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the operator sets no expiresAfter, so a modify applied after the read timeout still "
-    "takes effect after the resend: by cloid it replaces the replacement, with always_place it places a "
-    "second order",
-)
 @pytest.mark.parametrize(
     ("conn_id", "by_cloid"),
     [("hyperliquid_default", True), ("hl_always_place", False)],

@@ -22,14 +22,36 @@ def test_settled_edits_and_in_doubt_edits_are_recovered() -> None:
     assert recovered.entries == 2
 
 
-def test_requeued_edit_is_not_in_doubt() -> None:
+def test_requeued_edit_is_not_in_doubt_and_its_sends_are_counted() -> None:
     store = MemoryStore()
     journal = Journal(store, "fp")
-    entry = journal.open_entry([5])
-    journal.close_entry(entry, [5], [], [(5, 2)])
+    for _ in range(2):
+        entry = journal.open_entry([5])
+        journal.close_entry(entry, [5], [], [(5, 2)])
     recovered = Journal(store, "fp").recover()
     assert recovered.in_doubt == set()
     assert recovered.attempts == {5: 2}
+
+
+def test_a_later_try_retries_failed_edits_and_asks_about_unknown_ones() -> None:
+    store = MemoryStore()
+    journal = Journal(store, "fp")
+    entry = journal.open_entry([0, 1, 2])
+    journal.close_entry(
+        entry,
+        [0, 1, 2],
+        [
+            (0, SettledEdit("failed", None, "429", "gave up after 5 attempts", 5)),
+            (1, SettledEdit("unknown", None, None, "reconcile failed", 1)),
+            (2, SettledEdit("rejected", None, "25204", "Order does not exist", 1)),
+        ],
+        [],
+    )
+    recovered = Journal(store, "fp").recover()
+    # failed was certainly not applied: send it again; unknown: ask first; rejected is final.
+    assert set(recovered.settled) == {2}
+    assert recovered.in_doubt == {1}
+    assert recovered.attempts == {0: 1, 1: 1, 2: 1}
 
 
 def test_other_input_lists_do_not_share_a_journal() -> None:

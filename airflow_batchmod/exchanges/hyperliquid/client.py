@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -162,6 +163,9 @@ class HyperliquidClient:
         self._mainnet = network == "mainnet"
         self.base_url = (base_url or (MAINNET_API_URL if self._mainnet else TESTNET_API_URL)).rstrip("/")
         self._expires_after_ms = expires_after_ms
+        # The expiresAfter each edit was last sent with: reconciliation waits it out.
+        self._expiries: dict[int, int] = {}
+        self._expiry_lock = threading.Lock()
         self._always_place = always_place
         self._round = round_to_rules
         self._http = make_http_client(
@@ -290,6 +294,10 @@ class HyperliquidClient:
             content=json.dumps(body, separators=(",", ":")).encode(),
             headers={"Content-Type": "application/json"},
         )
+        if expires_after is not None:
+            with self._expiry_lock:
+                for edit in edits:
+                    self._expiries[edit.index] = expires_after
         response = send_modification(self._http, request)
         return read_exchange_response(response, [edit.index for edit in edits])
 
@@ -300,8 +308,22 @@ class HyperliquidClient:
         filled; otherwise RETRY if the original order is still open, REJECTED if it is gone.
         UNKNOWN when the lookups keep failing.
         """
+        self._wait_for_expiry(edits)
         user = self.user_address
         return [self._reconcile_one(user, edit) for edit in edits]
+
+    def _wait_for_expiry(self, edits: Sequence[PreparedEdit]) -> None:
+        """Ask only once the actions in doubt can no longer take effect.
+
+        A request still queued when we look would otherwise land after the lookup said "not
+        applied", and the resend would modify the order a second time. With ``expiresAfter``
+        set, the exchange refuses an action that arrives later, so after it the answer is final.
+        """
+        with self._expiry_lock:
+            latest = max((self._expiries.get(edit.index, 0) for edit in edits), default=0)
+        delay = (latest + EXPIRY_GRACE_MS - now_ms()) / 1000
+        if delay > 0:
+            time.sleep(delay)
 
     def retarget(self, edit: PreparedEdit, order_id: str) -> PreparedEdit:
         """The same edit, addressed to the order ``order_id`` (the oid that replaced its target).
@@ -521,6 +543,9 @@ class HyperliquidClient:
             raise TypeError(f"edit #{edit.index} was not prepared by a HyperliquidClient")
         return edit.payload
 
+
+#: Clock skew allowance between us and the exchange when waiting out an action's expiry.
+EXPIRY_GRACE_MS = 500
 
 #: What ``prepare`` needs to know of each open order.
 OPEN_ORDER_KEYS = frozenset({"oid", "cloid", "coin"})
