@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from airflow_batchmod.dag_testing import SANDBOX_ACCOUNTS
+from tests.bitget_data import BTC_FUTURES
 
 BITGET_UID = "1001"
 BITGET_ACCOUNT = SANDBOX_ACCOUNTS["bitget_default"]
@@ -24,21 +25,6 @@ HYPERLIQUID_USER = "0x14791697260e4c9a71f18484c9f997b308e59325"
 #: Bitget order ids and Hyperliquid oids of seeded orders start here; edit ``i`` targets order ``i``.
 FIRST_ORDER_ID = 10_000_000
 FIRST_OID = 1_000_001
-
-_BTC_FUTURES = {
-    "symbol": "BTCUSDT",
-    "category": "USDT-FUTURES",
-    "baseCoin": "BTC",
-    "quoteCoin": "USDT",
-    "pricePrecision": "1",
-    "quantityPrecision": "3",
-    "priceMultiplier": "0.1",
-    "quantityMultiplier": "0.001",
-    "minOrderQty": "0.001",
-    "maxOrderQty": "1000",
-    "minOrderAmount": "5",
-    "status": "online",
-}
 
 
 # -- Bitget ------------------------------------------------------------------------------------
@@ -59,7 +45,7 @@ def bitget_seed(orders: int) -> dict[str, Any]:
     return {
         "bitget": {
             "accounts": [account],
-            "instruments": [_BTC_FUTURES],
+            "instruments": [BTC_FUTURES],
             "orders": [
                 {
                     "uid": BITGET_UID,

@@ -453,34 +453,17 @@ class HyperliquidClient:
         payload = self._payload(edit)
         try:
             carrier = self._order_status(user, payload.cloid)
-            if (
-                carrier is not None
-                and carrier.oid != payload.known_oid
-                and carrier.status in _REPLACEMENT_STATES
-            ):
-                return ItemResult(
-                    edit.index,
-                    Outcome.APPLIED,
-                    order_id=str(carrier.oid),
-                    message=f"replaced by oid {carrier.oid} ({carrier.status})",
-                )
+            replaced = _replaced(edit, payload, carrier)
+            if replaced is not None:
+                return replaced
             own = carrier if payload.target == payload.cloid else self._order_status(user, payload.target)
             if own is not None and own.status != "open" and own is not carrier:
                 # Cancel and replacement are one step on the exchange: if the original is gone
                 # now, a replacement made by our modify exists now, though the first lookup
                 # (made before the modify landed) missed it.
-                carrier = self._order_status(user, payload.cloid)
-                if (
-                    carrier is not None
-                    and carrier.oid != payload.known_oid
-                    and carrier.status in _REPLACEMENT_STATES
-                ):
-                    return ItemResult(
-                        edit.index,
-                        Outcome.APPLIED,
-                        order_id=str(carrier.oid),
-                        message=f"replaced by oid {carrier.oid} ({carrier.status})",
-                    )
+                replaced = _replaced(edit, payload, self._order_status(user, payload.cloid))
+                if replaced is not None:
+                    return replaced
         except ReconcileError as exc:
             return ItemResult(edit.index, Outcome.UNKNOWN, message=f"lookup failed: {exc.message}")
         target = describe_target(payload.target)
@@ -542,6 +525,18 @@ class HyperliquidClient:
         if not isinstance(edit.payload, ModifyPayload):
             raise TypeError(f"edit #{edit.index} was not prepared by a HyperliquidClient")
         return edit.payload
+
+
+def _replaced(edit: PreparedEdit, payload: ModifyPayload, carrier: OrderView | None) -> ItemResult | None:
+    """APPLIED when ``carrier``, the order holding the cloid we sent, is a live replacement."""
+    if carrier is None or carrier.oid == payload.known_oid or carrier.status not in _REPLACEMENT_STATES:
+        return None
+    return ItemResult(
+        edit.index,
+        Outcome.APPLIED,
+        order_id=str(carrier.oid),
+        message=f"replaced by oid {carrier.oid} ({carrier.status})",
+    )
 
 
 #: Clock skew allowance between us and the exchange when waiting out an action's expiry.
