@@ -28,7 +28,7 @@ class Outcome(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PreparedEdit:
     """A validated edit, ready to be put in a request.
 
@@ -45,7 +45,7 @@ class PreparedEdit:
     payload: Any = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemResult:
     """The exchange's answer for one edit of a request."""
 

@@ -43,7 +43,7 @@ class EditStatus(str, enum.Enum):
     NOT_SENT = "not_sent"
 
 
-@dataclass
+@dataclass(slots=True)
 class EditRecord:
     """Everything the report says about one input edit."""
 

@@ -80,7 +80,7 @@ def _address(value: str | None, name: str) -> str | None:
     return value.lower()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModifyPayload:
     """What a prepared edit sends, and what reconciling it needs."""
 

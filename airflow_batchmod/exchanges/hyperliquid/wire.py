@@ -103,8 +103,12 @@ def is_cloid(value: object) -> bool:
     return isinstance(value, str) and _CLOID.fullmatch(value) is not None
 
 
+_LIMIT_TYPES: dict[str, LimitType] = {tif: {"limit": {"tif": tif}} for tif in ("Alo", "Ioc", "Gtc")}
+
+
 def limit_order_type(tif: Tif) -> LimitType:
-    return {"limit": {"tif": tif}}
+    # One shared, never mutated dict per time in force: 100,000 edits need not carry 200,000 dicts.
+    return _LIMIT_TYPES[tif]
 
 
 def trigger_order_type(*, is_market: bool, trigger_px: Decimal, tpsl: Tpsl) -> TriggerType:
