@@ -154,6 +154,10 @@ class ExchangeClient(Protocol):
         """Point ``edit`` at the order that replaced its target (cancel-and-replace venues)."""
         ...
 
+    def secrets(self) -> list[str]:
+        """Every form of the credentials that must never be shown (for redaction)."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -153,7 +153,7 @@ class BatchModifyOrdersOperator(BaseOperator):
         started = time.monotonic()
         raw_edits = self._raw_edits()
         client = self._client()
-        secrets: list[str] = list(getattr(client, "secrets", list)())
+        secrets = client.secrets()
 
         def scrub(text: str) -> str:
             return redact(text, secrets)
