@@ -20,12 +20,12 @@ import json
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from airflow_batchmod.sandbox.testing import start_sandbox
 from benchmarks.common import Row, heading, limit_margin, request_figures, run_worker, verdict
+from tests.helpers import FakeTaskInstance
 
 FULL_EDITS = 100_000
 TARGET_GROWTH_MB = 300
@@ -35,20 +35,6 @@ CHUNK = 39
 MISSING_ORDERS = 5
 #: Far above any oid the sandbox hands out during the run.
 MISSING_OID = 9_000_000_001
-
-
-@dataclass
-class FakeTaskInstance:
-    """What ``execute()`` touches on ``context["ti"]``."""
-
-    dag_id: str = "benchmark_dag"
-    run_id: str = "manual__benchmark"
-    task_id: str = "apply_edits"
-    map_index: int = -1
-    xcoms: dict[str, Any] = field(default_factory=dict)
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.xcoms[key] = json.loads(json.dumps(value))
 
 
 def worker(params: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +63,7 @@ def worker(params: dict[str, Any]) -> dict[str, Any]:
     edits += [{**edit, "oid": MISSING_OID + i} for i, edit in enumerate(hyperliquid_edits(MISSING_ORDERS))]
     input_mb = current_rss_mb()
     store = MemoryStore()
-    ti = FakeTaskInstance()
+    ti = FakeTaskInstance(dag_id="benchmark_dag", run_id="manual__benchmark")
     operator = BatchModifyOrdersOperator(
         task_id=ti.task_id,
         conn_id="hyperliquid_default",

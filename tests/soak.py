@@ -21,7 +21,7 @@ from typing import Any
 
 from airflow_batchmod.operators.checkpoint import MemoryStore
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
-from tests.integration.conftest import FakeTaskInstance
+from tests.helpers import FakeTaskInstance
 from tests.invariants import (
     HYPERLIQUID_USER,
     bitget_orders,

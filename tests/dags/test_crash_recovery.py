@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import subprocess
 import time
-from typing import Any
 
 from airflow_batchmod.dag_testing import airflow_command, dag_test_args, read_dag_run, run_task_test
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
+from tests.helpers import wait_for
 
 DAG_ID = "batchmod_rebalance_ladder"
-
-
-def wait_until(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def test_killed_task_resumes_without_applying_anything_twice(
@@ -55,7 +47,7 @@ def test_killed_task_resumes_without_applying_anything_twice(
             orders = sandbox.state()["bitget"]["orders"]
             return sum(int(o["modifications"]) for o in orders) == 30
 
-        wait_until(both_requests_applied, timeout=120, what="the first try to apply both chunks")
+        wait_for(both_requests_applied, "the first try to apply both chunks", timeout=120)
         # Let the fast chunk's outcome reach the checkpoint; the slow one is still unanswered.
         time.sleep(1.0)
         assert worker.poll() is None, "the first try finished before it could be killed"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -12,20 +12,7 @@ import pytest
 from airflow_batchmod.dag_testing import sandbox_connections
 from airflow_batchmod.operators.checkpoint import MemoryStore
 from airflow_batchmod.sandbox.testing import Sandbox
-
-
-@dataclass
-class FakeTaskInstance:
-    """Just what the operator touches on ``context["ti"]``."""
-
-    dag_id: str = "test_dag"
-    run_id: str = "manual__test"
-    task_id: str = "apply_edits"
-    map_index: int = -1
-    xcoms: dict[str, Any] = field(default_factory=dict)
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.xcoms[key] = json.loads(json.dumps(value))  # XCom must be JSON-serialisable
+from tests.helpers import FakeTaskInstance
 
 
 @dataclass

@@ -15,8 +15,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,7 +25,7 @@ import pytest
 from airflow_batchmod.dag_testing import sandbox_connections
 from airflow_batchmod.operators.checkpoint import Journal, MemoryStore, Recovered, fingerprint
 from airflow_batchmod.sandbox.testing import Sandbox
-from tests.integration.conftest import FakeTaskInstance
+from tests.helpers import FakeTaskInstance, wait_for
 from tests.integration.operator_worker import JsonFileStore
 from tests.invariants import (
     bitget_orders,
@@ -126,18 +125,6 @@ def tries(sandbox: Sandbox) -> Iterator[TryServer]:
         assert process.stdin is not None
         process.stdin.close()
         process.wait(timeout=30)
-
-
-def wait_for(condition: Callable[[], T], what: str, timeout: float = 60.0) -> T:
-    """Poll until ``condition`` returns something truthy (the deadline only stops a hung test)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.01)
 
 
 # -- reading what happened ------------------------------------------------------------------------

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 import textwrap
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,8 @@ import pytest
 from airflow_batchmod.dag_testing import airflow_env, migrate_db, run_dag_test, sandbox_connections
 from airflow_batchmod.operators.checkpoint import MemoryStore
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
-from tests.integration.conftest import FakeTaskInstance, RunOperator
+from tests.helpers import FakeTaskInstance, wait_for
+from tests.integration.conftest import RunOperator
 
 
 def btc_eth_edits(count: int) -> list[dict[str, Any]]:
@@ -62,15 +62,6 @@ def sol_edits(count: int) -> list[dict[str, Any]]:
 
 def modify_requests(sandbox: Sandbox, venue: str) -> list[dict[str, Any]]:
     return [r for r in sandbox.requests() if r["venue"] == venue and r["endpoint"] == "modify"]
-
-
-def wait_for(condition: Callable[[], bool], what: str, limit: float = 30.0) -> None:
-    """Poll until ``condition`` holds; the limit only stops a broken run from hanging the suite."""
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.02)
 
 
 def assert_report_matches_exchange(
