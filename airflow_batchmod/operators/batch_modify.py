@@ -60,10 +60,6 @@ class _RedactingLog:
         self._log.error("%s\n%s", self._text(msg, args), self._scrub(traceback.format_exc()))
 
 
-class EditsInputError(ValueError):
-    """The ``edits`` argument is not a list of edits at all."""
-
-
 class BatchModifyOrdersOperator(BaseOperator):
     """Modify resting orders in batches, within the exchange's limits, and report every edit.
 
@@ -219,7 +215,13 @@ class BatchModifyOrdersOperator(BaseOperator):
                 if record.message:
                     record.message = scrub(record.message)
             report = self._report(
-                context, client, records, requests=self._run.stats.requests, started=started
+                context,
+                client,
+                records,
+                requests=self._run.stats.requests,
+                started=started,
+                reconciliations=self._run.stats.reconciliations,
+                throttled_requests=self._run.stats.throttled,
             )
         finally:
             client.close()
@@ -320,6 +322,8 @@ class BatchModifyOrdersOperator(BaseOperator):
         *,
         requests: int,
         started: float,
+        reconciliations: int = 0,
+        throttled_requests: int = 0,
     ) -> dict[str, Any]:
         from airflow_batchmod.operators.report import build_report, summarise_for_xcom, summary_table
 
@@ -329,6 +333,8 @@ class BatchModifyOrdersOperator(BaseOperator):
             conn_id=self.conn_id,
             requests=requests,
             duration_seconds=time.monotonic() - started,
+            reconciliations=reconciliations,
+            throttled_requests=throttled_requests,
         )
         self.log.info("::group::Batch modification summary")
         self.log.info("Summary for %s on %s:\n%s", self.task_id, client.exchange, summary_table(report))

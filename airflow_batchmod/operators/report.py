@@ -35,8 +35,14 @@ def build_report(
     conn_id: str,
     requests: int,
     duration_seconds: float,
+    reconciliations: int = 0,
+    throttled_requests: int = 0,
 ) -> dict[str, Any]:
-    """A JSON-serialisable report: one entry per input edit, in input order, and totals."""
+    """A JSON-serialisable report: one entry per input edit, in input order, and totals.
+
+    ``reconciliations`` counts the times the exchange was asked about edits in doubt, and
+    ``throttled_requests`` the answers that sent edits back to wait (429s, busy codes).
+    """
     ordered = sorted(records, key=lambda r: r.index)
     return {
         "version": REPORT_VERSION,
@@ -44,6 +50,8 @@ def build_report(
         "conn_id": conn_id,
         "totals": totals(ordered),
         "requests": requests,
+        "reconciliations": reconciliations,
+        "throttled_requests": throttled_requests,
         "duration_seconds": round(duration_seconds, 3),
         "edits": [record.as_dict() for record in ordered],
     }
@@ -87,6 +95,8 @@ def summary_table(report: dict[str, Any]) -> str:
     rows = [(status, count) for status, count in report["totals"].items() if status != "edits"]
     rows.append(("total edits", report["totals"]["edits"]))
     rows.append(("requests sent", report["requests"]))
+    rows.append(("requests throttled", report.get("throttled_requests", 0)))
+    rows.append(("reconciliations", report.get("reconciliations", 0)))
     rows.append(("seconds", report["duration_seconds"]))
     width = max(len(str(name)) for name, _ in rows)
     lines = [f"{'status'.ljust(width)} | count", f"{'-' * width}-|------"]

@@ -27,10 +27,6 @@ class ChunkScheduler:
         heapq.heapify(self._ready)
         self._waiting: list[tuple[float, int]] = []
 
-    @property
-    def pending(self) -> int:
-        return sum(len(queue) for queue in self._queues.values())
-
     def next_due(self) -> float | None:
         """When the earliest backed-off edit becomes due, if any is waiting."""
         return self._waiting[0][0] if self._waiting else None

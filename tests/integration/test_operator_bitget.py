@@ -139,6 +139,8 @@ def test_faults_leave_every_edit_reported_once_and_true(
     assert run.report["totals"]["modified"] == 45
     assert_report_matches_sandbox(run.report, edits, sandbox_conns)
     assert sandbox_conns.fault_stats()["injected"]
+    if fault["fault"] == "http_429":
+        assert run.report["throttled_requests"] == 2
 
 
 def test_read_timeout_after_the_exchange_acted_is_reconciled_not_resent(
@@ -161,6 +163,7 @@ def test_read_timeout_after_the_exchange_acted_is_reconciled_not_resent(
     assert run.report is not None and run.report["totals"]["modified"] == 5
     assert [e["attempts"] for e in run.report["edits"]] == [1] * 5
     assert len(modify_requests(sandbox_conns)) == 1
+    assert run.report["reconciliations"] == 1
     assert_report_matches_sandbox(run.report, edits, sandbox_conns)
 
 
