@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -38,8 +38,6 @@ from tests.soak import bitget_edit, execute_operator, hyperliquid_edit
 
 ROOT = Path(__file__).resolve().parents[2]
 CONN_IDS = {"bitget": "bitget_default", "hyperliquid": "hyperliquid_default"}
-
-T = TypeVar("T")
 
 
 # -- task tries as processes ----------------------------------------------------------------------
@@ -173,27 +171,55 @@ def again(edit: dict[str, Any], price: str) -> dict[str, Any]:
 # -- a try killed between chunks ------------------------------------------------------------------
 
 
+def kill_then_resume(
+    sandbox: Sandbox,
+    tries: TryServer,
+    tmp_path: Path,
+    conn_id: str,
+    edits: list[dict[str, Any]],
+    *,
+    kill_after_requests: int,
+    latency_ms: int,
+    **options: Any,
+) -> tuple[list[dict[str, Any]], Recovered, dict[str, Any]]:
+    """Kill a try once ``kill_after_requests`` modify requests arrived, then run the next try.
+
+    Returns the killed try's request log, its journal, and the next try's outcome.
+    """
+    store = tmp_path / "state.json"
+    sandbox.configure(latency_ms=latency_ms)
+    first = tries.start(tmp_path, conn_id, edits, store, **options)
+    wait_for(
+        lambda: len(modify_log(sandbox)) >= kill_after_requests, f"{kill_after_requests} modify requests"
+    )
+    first.kill()
+    first_log = wait_for(lambda: all_answered(sandbox), "the killed try's requests to be answered")
+    assert not first.report_path.exists(), "the first try finished before it was killed"
+    progress = journal(store, conn_id, edits)
+    sandbox.configure(latency_ms=0)
+    sandbox.clear_requests()
+    outcome = tries.start(tmp_path, conn_id, edits, store, **options).finish()
+    return first_log, progress, outcome
+
+
 def test_bitget_try_killed_mid_run_resumes_without_resending(
     sandbox_conns: Sandbox, tries: TryServer, tmp_path: Path
 ) -> None:
     sandbox = sandbox_conns
     before = sandbox.state()
     edits = bitget_ladder(before, 1001, 1060)  # BTC and ETH futures, BTC spot: 60 orders
-    store = tmp_path / "state.json"
-    options = {"chunk_size": 5, "max_in_flight": 2}
-    sandbox.configure(latency_ms=200)
-
-    first = tries.start(tmp_path, "bitget_default", edits, store, **options)
     # Request 6 goes out only after chunks 1-4 settled and were journalled (2 in flight at most).
-    wait_for(lambda: len(modify_log(sandbox)) >= 6, "six modify requests")
-    first.kill()
-    first_log = wait_for(lambda: all_answered(sandbox), "the killed try's requests to be answered")
-    assert not first.report_path.exists(), "the first try finished before it was killed"
-    progress = journal(store, "bitget_default", edits)
-    sandbox.configure(latency_ms=0)
-    sandbox.clear_requests()
-
-    outcome = tries.start(tmp_path, "bitget_default", edits, store, **options).finish()
+    first_log, progress, outcome = kill_then_resume(
+        sandbox,
+        tries,
+        tmp_path,
+        "bitget_default",
+        edits,
+        kill_after_requests=6,
+        latency_ms=200,
+        chunk_size=5,
+        max_in_flight=2,
+    )
     report = outcome["report"]
     assert outcome["error"] is None, outcome["error"]
     after = sandbox.state()
@@ -219,20 +245,17 @@ def test_hyperliquid_try_killed_mid_run_resumes_on_the_replacement_oids(
     edits = hyperliquid_ladder(before, oids)
     # SOL 1000037 twice: its first edit goes in the first request, its second in the last.
     edits.append(again(edits[0], "147.5"))
-    store = tmp_path / "state.json"
-    options = {"chunk_size": 4, "max_in_flight": 1}
-    sandbox.configure(latency_ms=150)
-
-    first = tries.start(tmp_path, "hyperliquid_default", edits, store, **options)
-    wait_for(lambda: len(modify_log(sandbox)) >= 4, "four modify requests")
-    first.kill()
-    first_log = wait_for(lambda: all_answered(sandbox), "the killed try's requests to be answered")
-    assert not first.report_path.exists(), "the first try finished before it was killed"
-    progress = journal(store, "hyperliquid_default", edits)
-    sandbox.configure(latency_ms=0)
-    sandbox.clear_requests()
-
-    outcome = tries.start(tmp_path, "hyperliquid_default", edits, store, **options).finish()
+    first_log, progress, outcome = kill_then_resume(
+        sandbox,
+        tries,
+        tmp_path,
+        "hyperliquid_default",
+        edits,
+        kill_after_requests=4,
+        latency_ms=150,
+        chunk_size=4,
+        max_in_flight=1,
+    )
     report = outcome["report"]
     assert outcome["error"] is None, outcome["error"]
     after = sandbox.state()
