@@ -29,6 +29,41 @@ class Outcome(str, enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Quote:
+    """An order's price and size as the venue shows them, as canonical decimal text."""
+
+    price: str
+    size: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"price": self.price, "size": self.size}
+
+    def describe(self) -> str:
+        return f"{self.price} x {self.size}"
+
+
+class PlanStatus(str, enum.Enum):
+    """Why a valid edit is not sent: the live book says it would change nothing."""
+
+    #: The book already shows the edit's price and size (after normalising and rounding).
+    UNCHANGED = "unchanged"
+    #: The order is filled, cancelled or unknown when the book is read.
+    NOT_OPEN = "not_open"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedSkip:
+    """A valid edit that the plan leaves out, with what the book showed."""
+
+    index: int
+    order_key: str
+    label: str
+    status: PlanStatus
+    before: Quote | None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PreparedEdit:
     """A validated edit, ready to be put in a request.
 
@@ -43,6 +78,10 @@ class PreparedEdit:
     batch_group: str
     label: str
     payload: Any = field(compare=False)
+    #: What the book showed for the order when the edit was planned (None: not read or not found).
+    before: Quote | None = None
+    #: The price and size the edit asks for, normalised as the venue will show them.
+    wanted: Quote | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +110,33 @@ class EditProblem:
 
 @dataclass(frozen=True)
 class Preparation:
-    """The result of validating a whole input list: every index lands in exactly one list."""
+    """The result of validating and planning a whole input list: every index lands in
+    exactly one list. ``edits`` are to be sent; ``skipped`` change nothing (see :class:`PlanStatus`)."""
 
     edits: list[PreparedEdit]
     problems: list[EditProblem]
+    skipped: list[PlannedSkip] = field(default_factory=list)
+
+
+class Landing(str, enum.Enum):
+    """What the book shows, after the requests settled, for an edit the venue accepted."""
+
+    #: The book shows the edit's price and size (on the order that now carries it).
+    LANDED = "landed"
+    #: The book still shows the old values: the venue may still be working through its queue.
+    PENDING = "pending"
+    #: The order filled or was cancelled before the edit took effect.
+    GONE = "gone"
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """The book's word on one accepted edit."""
+
+    index: int
+    landing: Landing
+    after: Quote | None = None
+    message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,14 +147,34 @@ class RateLimit:
     window_seconds: float
 
 
-class ExchangeError(Exception):
-    """Base class of the request-level errors a client raises from :meth:`ExchangeClient.submit`."""
+class FailureKind(str, enum.Enum):
+    """Why a request failed as a whole; the report counts throttling and server errors apart."""
 
-    def __init__(self, message: str, *, code: str | None = None, retry_after: float | None = None) -> None:
+    #: HTTP 429 or a venue's busy / too-many-requests code.
+    THROTTLED = "throttled"
+    #: HTTP 5xx.
+    SERVER_ERROR = "server_error"
+    #: No answer: connect failure, dropped connection, timeout.
+    NETWORK = "network"
+    OTHER = "other"
+
+
+class ExchangeError(Exception):
+    """Base class of the request-level errors a client raises."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        retry_after: float | None = None,
+        kind: FailureKind = FailureKind.OTHER,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.retry_after = retry_after
+        self.kind = kind
 
 
 class TransientRequestError(ExchangeError):
@@ -111,6 +193,16 @@ class ReconcileError(ExchangeError):
     """The exchange could not be asked about the orders; their outcome stays unknown."""
 
 
+class MetadataError(ExchangeError):
+    """The venue's metadata (instruments, assets) or book could not be read, so nothing can be
+    planned. The only error :meth:`ExchangeClient.prepare` raises; nothing was sent."""
+
+
+class BudgetExhaustedError(ExchangeError):
+    """The account's request budget is spent (Hyperliquid's per-address limit): the request was
+    not applied, and no further request may be sent in this run. The message gives the numbers."""
+
+
 @runtime_checkable
 class ExchangeClient(Protocol):
     """One exchange account, as the operator sees it."""
@@ -127,11 +219,20 @@ class ExchangeClient(Protocol):
         ...
 
     def prepare(self, raw_edits: Sequence[object]) -> Preparation:
-        """Validate every raw edit (types, ids, precision) without modifying anything.
+        """Validate every raw edit (types, ids, precision), read the live book and plan,
+        without modifying anything.
 
-        May make read-only calls (instrument metadata). Never raises for bad input:
-        every bad edit becomes an :class:`EditProblem`.
+        Bad input never raises: every bad edit becomes an :class:`EditProblem`. An edit
+        that would change nothing becomes a :class:`PlannedSkip` (``unchanged`` or
+        ``not_open``); the rest become :class:`PreparedEdit` with ``before`` and ``wanted``.
+        Raises :class:`MetadataError`, and nothing else, when the venue's metadata or book
+        cannot be read.
         """
+        ...
+
+    def check_budget(self, edit_count: int) -> None:
+        """Raise :class:`BudgetExhaustedError` (with needed / left figures) when the account
+        cannot afford ``edit_count`` more edits; a no-op on venues without such a budget."""
         ...
 
     def submit(self, edits: Sequence[PreparedEdit]) -> list[ItemResult]:
@@ -147,6 +248,15 @@ class ExchangeClient(Protocol):
 
         ``APPLIED`` (with the order id now carrying it), ``RETRY`` (certainly not applied,
         safe to send), ``REJECTED`` (the order is gone) or ``UNKNOWN``.
+        """
+        ...
+
+    def confirm(self, edits: Sequence[PreparedEdit]) -> list[Confirmation]:
+        """Read the book (list reads, in pages) and say, for each accepted edit, whether it
+        shows the edit's ``wanted`` price and size; one answer per edit, in order.
+
+        ``edits`` are already retargeted to the order that carries them (the new oid on
+        cancel-and-replace venues). Raises :class:`ReconcileError` when the book cannot be read.
         """
         ...
 
