@@ -13,6 +13,7 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from airflow_batchmod.exchanges.base import (
+    Confirmation,
     EditProblem,
     FatalRequestError,
     ItemResult,
@@ -138,6 +139,12 @@ class BitgetClient:
     def request_weight(self, batch_size: int) -> int:
         # Bitget counts requests, not the orders in them.
         return 1
+
+    def check_budget(self, edit_count: int) -> None:
+        """Placeholder until the budget check lands: assumes the budget suffices."""
+
+    def confirm(self, edits: Sequence[PreparedEdit]) -> list[Confirmation]:
+        raise NotImplementedError("book confirmation is not implemented yet")
 
     def retarget(self, edit: PreparedEdit, order_id: str) -> PreparedEdit:
         # Bitget modifies in place: the order keeps its id.

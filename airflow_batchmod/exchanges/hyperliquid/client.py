@@ -16,6 +16,7 @@ from eth_account import Account
 from pydantic import SecretStr
 
 from airflow_batchmod.exchanges.base import (
+    Confirmation,
     EditProblem,
     ItemResult,
     Outcome,
@@ -324,6 +325,12 @@ class HyperliquidClient:
         delay = (latest + EXPIRY_GRACE_MS - now_ms()) / 1000
         if delay > 0:
             time.sleep(delay)
+
+    def check_budget(self, edit_count: int) -> None:
+        """Placeholder until the budget check lands: assumes the budget suffices."""
+
+    def confirm(self, edits: Sequence[PreparedEdit]) -> list[Confirmation]:
+        raise NotImplementedError("book confirmation is not implemented yet")
 
     def retarget(self, edit: PreparedEdit, order_id: str) -> PreparedEdit:
         """The same edit, addressed to the order ``order_id`` (the oid that replaced its target).
