@@ -12,8 +12,20 @@ import httpx
 
 from airflow_batchmod.exchanges.base import OutcomeUnknownError, TransientRequestError
 
-#: Connect quickly or give up; give the exchange time to answer a batch.
-DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=10.0, pool=15.0)
+
+def request_timeouts(request_timeout: float) -> httpx.Timeout:
+    """Connect quickly or give up; give the exchange ``request_timeout`` seconds to answer a batch."""
+    if request_timeout <= 0:
+        raise ValueError("request_timeout must be positive")
+    return httpx.Timeout(
+        connect=min(5.0, request_timeout),
+        read=request_timeout,
+        write=min(10.0, request_timeout),
+        pool=request_timeout,
+    )
+
+
+DEFAULT_TIMEOUT = request_timeouts(15.0)
 
 USER_AGENT = "airflow-provider-batchmod"
 

@@ -40,7 +40,16 @@ class ExchangeHook(BaseHook):
             if secret:
                 mask_secret(secret)
 
-    def get_client(self, **options: Any) -> ExchangeClient:
+    def get_client(
+        self, *, request_timeout: float = 15.0, max_connections: int = 10, round_to_rules: bool = False
+    ) -> ExchangeClient:
+        """A client for this connection.
+
+        :param request_timeout: Seconds to wait for an answer before a request's outcome counts as
+            unknown; connecting gets at most 5 s.
+        :param max_connections: The most HTTP connections the client keeps open.
+        :param round_to_rules: Round prices and sizes to the venue's rules instead of refusing them.
+        """
         raise NotImplementedError
 
 

@@ -30,11 +30,14 @@ class BitgetHook(ExchangeHook):
         super().__init__(bitget_conn_id, **kwargs)
         self.bitget_conn_id = bitget_conn_id
 
-    def get_client(self, **options: Any) -> BitgetClient:
-        """A client for this connection. ``options`` go to :class:`BitgetClient` (e.g. ``timeout``)."""
+    def get_client(
+        self, *, request_timeout: float = 15.0, max_connections: int = 10, round_to_rules: bool = False
+    ) -> BitgetClient:
+        """A :class:`BitgetClient` for this connection (see :meth:`ExchangeHook.get_client`)."""
         from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
+        from airflow_batchmod.exchanges.http import request_timeouts
 
-        if options.pop("round_to_rules", False):
+        if round_to_rules:
             raise ValueError(
                 "round_to_rules is a Hyperliquid option; send Bitget prices and sizes on the tick"
             )
@@ -51,7 +54,8 @@ class BitgetHook(ExchangeHook):
             credentials,
             base_url=(conn.host or BITGET_API_URL).rstrip("/"),
             demo_trading=as_bool(self.extra_field(conn, "demo_trading", False)),
-            **options,
+            timeout=request_timeouts(request_timeout),
+            max_connections=max_connections,
         )
 
     def test_connection(self) -> tuple[bool, str]:

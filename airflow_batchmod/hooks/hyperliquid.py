@@ -32,9 +32,19 @@ class HyperliquidHook(ExchangeHook):
         super().__init__(hyperliquid_conn_id, **kwargs)
         self.hyperliquid_conn_id = hyperliquid_conn_id
 
-    def get_client(self, **options: Any) -> HyperliquidClient:
-        """A client for this connection. ``options`` go to :class:`HyperliquidClient`."""
-        from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
+    def get_client(
+        self, *, request_timeout: float = 15.0, max_connections: int = 10, round_to_rules: bool = False
+    ) -> HyperliquidClient:
+        """A :class:`HyperliquidClient` for this connection (see :meth:`ExchangeHook.get_client`).
+
+        Actions expire (``expiresAfter``) when the connection's ``expires_after_ms`` says, else as
+        the client decides from ``request_timeout``.
+        """
+        from airflow_batchmod.exchanges.http import request_timeouts
+        from airflow_batchmod.exchanges.hyperliquid.client import (
+            HyperliquidClient,
+            default_action_lifetime_ms,
+        )
 
         conn = self.connection()
         self.mask(conn.password)
@@ -45,17 +55,21 @@ class HyperliquidHook(ExchangeHook):
             raise ValueError(
                 f"Connection {self.hyperliquid_conn_id!r}: extra 'network' must be one of {NETWORKS}"
             )
-        # The connection's setting wins; otherwise the operator's (its request timeout).
-        expires_after = self.extra_field(conn, "expires_after_ms", options.pop("expires_after_ms", None))
+        expires_after = self.extra_field(conn, "expires_after_ms")
+        timeout = request_timeouts(request_timeout)
         client = HyperliquidClient(
             conn.password,
             account_address=conn.login or None,
             vault_address=self.extra_field(conn, "vault_address"),
             network=network,  # type: ignore[arg-type]  # checked against NETWORKS above
             base_url=conn.host.rstrip("/") if conn.host else None,
-            expires_after_ms=int(expires_after) if expires_after is not None else None,
+            expires_after_ms=(
+                int(expires_after) if expires_after is not None else default_action_lifetime_ms(timeout)
+            ),
             always_place=as_bool(self.extra_field(conn, "always_place", False)),
-            **options,
+            round_to_rules=round_to_rules,
+            timeout=timeout,
+            max_connections=max_connections,
         )
         # Airflow's masker matches exactly: give it the key without 0x and in each case too.
         self.mask(*client.secrets())

@@ -28,9 +28,6 @@ DEFAULT_INLINE_REPORT_LIMIT = 2000
 
 REPORT_WRITE_CHUNK = 1 << 20
 
-#: Seconds a Hyperliquid action stays valid (``expiresAfter``) unless the connection says otherwise.
-HYPERLIQUID_ACTION_LIFETIME = 5.0
-
 HOOKS_BY_CONN_TYPE = {
     "bitget": "airflow_batchmod.hooks.bitget.BitgetHook",
     "hyperliquid": "airflow_batchmod.hooks.hyperliquid.HyperliquidHook",
@@ -286,21 +283,12 @@ class BatchModifyOrdersOperator(BaseOperator):
             )
         module_name, class_name = hook_path.rsplit(".", 1)
         hook = getattr(import_module(module_name), class_name)(self.conn_id)
-        import httpx
-
-        options: dict[str, Any] = {
-            "timeout": httpx.Timeout(self.request_timeout, connect=min(5.0, self.request_timeout)),
-            "max_connections": self.max_in_flight + 2,
-        }
-        if conn_type == "hyperliquid":
-            # An action still unapplied when its answer times out must never apply later, after
-            # we have looked and resent: let it expire when we stop waiting for it.
-            # Short, since reconciliation waits it out; long enough for transit and clock skew.
-            options["expires_after_ms"] = int(min(self.request_timeout, HYPERLIQUID_ACTION_LIFETIME) * 1000)
-        if self.round_to_rules:
-            options["round_to_rules"] = True
         try:
-            client: ExchangeClient = hook.get_client(**options)
+            client: ExchangeClient = hook.get_client(
+                request_timeout=self.request_timeout,
+                max_connections=self.max_in_flight + 2,
+                round_to_rules=self.round_to_rules,
+            )
         except (ValueError, TypeError) as exc:
             raise AirflowFailException(f"Connection {self.conn_id!r} is not usable: {exc}") from None
         return client

@@ -19,6 +19,8 @@ import httpx
 import pytest
 
 from airflow_batchmod.dag_testing import SANDBOX_ACCOUNTS, sandbox_connections
+from airflow_batchmod.exchanges.bitget.client import BitgetClient
+from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
 from airflow_batchmod.sandbox.testing import Sandbox
 from tests.integration.conftest import OperatorRun, RunOperator
 
@@ -319,13 +321,16 @@ class EchoOnce(httpx.BaseTransport):
         self._real.close()
 
 
-def _use_transport(monkeypatch: pytest.MonkeyPatch, hook_class: Any, transport: httpx.BaseTransport) -> None:
-    original = hook_class.get_client
+def _use_transport(
+    monkeypatch: pytest.MonkeyPatch, client_class: Any, transport: httpx.BaseTransport
+) -> None:
+    """Make every client the hooks build send through ``transport``."""
+    original = client_class.__init__
 
-    def get_client(self: Any, **options: Any) -> Any:
-        return original(self, transport=transport, **options)
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **{**kwargs, "transport": transport})
 
-    monkeypatch.setattr(hook_class, "get_client", get_client)
+    monkeypatch.setattr(client_class, "__init__", init)
 
 
 def _bitget_echo(request: httpx.Request) -> str:
@@ -369,10 +374,9 @@ def test_bitget_answers_that_echo_credentials_are_redacted(
     monkeypatch: pytest.MonkeyPatch,
     answer: Callable[[httpx.Request], httpx.Response],
 ) -> None:
-    from airflow_batchmod.hooks.bitget import BitgetHook
 
     transport = EchoOnce("/api/v3/trade/batch-modify-order", answer)
-    _use_transport(monkeypatch, BitgetHook, transport)
+    _use_transport(monkeypatch, BitgetClient, transport)
     run = run_operator("bitget_default", [btc_edit("1001", "59895.5"), btc_edit("1002", "59795.5")])
     assert transport.answered == 1
     assert run.report is not None and len(run.report["edits"]) == 2
@@ -408,10 +412,9 @@ def test_hyperliquid_answers_that_echo_the_key_are_redacted(
     monkeypatch: pytest.MonkeyPatch,
     answer: Callable[[httpx.Request], httpx.Response],
 ) -> None:
-    from airflow_batchmod.hooks.hyperliquid import HyperliquidHook
 
     transport = EchoOnce("/exchange", answer)
-    _use_transport(monkeypatch, HyperliquidHook, transport)
+    _use_transport(monkeypatch, HyperliquidClient, transport)
     run = run_operator("hyperliquid_default", [sol_edit(1000037, "148.5"), sol_edit(1000038, "147.5")])
     assert transport.answered == 1
     assert run.report is not None and len(run.report["edits"]) == 2
