@@ -1,17 +1,18 @@
 """Run a DAG end to end with ``airflow dags test`` and read back its outcome.
 
-For the demo, our suite, and users' own DAG tests against the sandbox. It drives the
-Airflow CLI in a subprocess and reads the default SQLite metadata database directly, so
-importing it costs nothing and the calling process need not be configured for Airflow.
+For the demo, our suite, and users' own DAG tests against the sandbox. Airflow runs in a
+subprocess (``airflow_batchmod.dag_testing_runner``), which also reads the run back through
+Airflow's own models, so this works on any metadata database Airflow supports, importing this
+module costs nothing, and the calling process need not be configured for Airflow.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,8 +55,14 @@ def airflow_env(
     dags_folder: Path,
     connections: Mapping[str, Mapping[str, Any]],
     base: Mapping[str, str] | None = None,
+    *,
+    database_url: str | None = None,
 ) -> dict[str, str]:
-    """An environment for the Airflow CLI: its own home and SQLite DB, our DAGs, the connections."""
+    """An environment for the Airflow CLI: its own home, our DAGs, the connections.
+
+    The metadata database is SQLite under ``airflow_home`` unless ``database_url`` (any
+    SQLAlchemy URL Airflow supports, e.g. ``postgresql+psycopg2://…``) names another.
+    """
     env = dict(os.environ if base is None else base)
     env.update(
         {
@@ -66,6 +73,8 @@ def airflow_env(
             "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
         }
     )
+    if database_url is not None:
+        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = database_url
     for conn_id, conn in connections.items():
         env[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(conn)
     return env
@@ -89,7 +98,7 @@ def airflow_cli(
 
 
 def migrate_db(env: Mapping[str, str]) -> None:
-    """Create the metadata database (SQLite under AIRFLOW_HOME) if it is not there yet."""
+    """Create or upgrade the metadata database the environment names (``airflow db migrate``)."""
     result = airflow_cli(["db", "migrate"], env)
     if result.returncode != 0:
         raise RuntimeError(f"airflow db migrate failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
@@ -97,14 +106,17 @@ def migrate_db(env: Mapping[str, str]) -> None:
 
 @dataclass
 class DagRunResult:
-    """What one ``airflow dags test`` run left in the metadata database."""
+    """What one ``airflow dags test`` run left in the metadata database.
+
+    ``run_id`` is ``None`` when no run of the DAG was found (for instance it failed to parse).
+    """
 
     dag_id: str
     returncode: int
     output: str
     run_id: str | None = None
     state: str | None = None
-    task_states: dict[tuple[str, int], str] = field(default_factory=dict)
+    task_states: dict[tuple[str, int], str | None] = field(default_factory=dict)
     xcoms: dict[tuple[str, int], Any] = field(default_factory=dict)
 
     def report(self, task_id: str, map_index: int = -1) -> Any:
@@ -135,42 +147,45 @@ def run_dag_test(
     timeout: float = 600,
 ) -> DagRunResult:
     """Run ``airflow dags test DAG_ID`` and collect the run's state, task states and XComs."""
-    completed = airflow_cli(dag_test_args(dag_id, conf=conf), env, timeout)
-    return read_dag_run(dag_id, env, completed.returncode, completed.stdout + completed.stderr)
+    return _run_and_read(dag_id, None, dag_test_args(dag_id, conf=conf), env, timeout)
 
 
 def run_task_test(
     dag_id: str, task_id: str, run_id: str, env: Mapping[str, str], *, timeout: float = 600
 ) -> DagRunResult:
     """Run one task again inside an existing DAG run and collect that run's state."""
-    completed = airflow_cli(task_test_args(dag_id, task_id, run_id), env, timeout)
-    return read_dag_run(dag_id, env, completed.returncode, completed.stdout + completed.stderr, run_id=run_id)
+    return _run_and_read(dag_id, run_id, task_test_args(dag_id, task_id, run_id), env, timeout)
 
 
 def read_dag_run(
-    dag_id: str, env: Mapping[str, str], returncode: int = 0, output: str = "", *, run_id: str | None = None
+    dag_id: str, env: Mapping[str, str], *, run_id: str | None = None, timeout: float = 600
 ) -> DagRunResult:
-    """A run of ``dag_id`` (the newest, or ``run_id``) in the SQLite database under ``AIRFLOW_HOME``."""
-    result = DagRunResult(dag_id, returncode, output)
-    database = Path(env["AIRFLOW_HOME"]) / "airflow.db"
-    with sqlite3.connect(database) as db:
-        if run_id is None:
-            query = "SELECT run_id, state FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1"
-            row = db.execute(query, (dag_id,)).fetchone()
-        else:
-            query = "SELECT run_id, state FROM dag_run WHERE dag_id = ? AND run_id = ?"
-            row = db.execute(query, (dag_id, run_id)).fetchone()
-        if row is None:
-            return result
-        result.run_id, result.state = row
-        for task_id, map_index, state in db.execute(
-            "SELECT task_id, map_index, state FROM task_instance WHERE dag_id = ? AND run_id = ?",
-            (dag_id, result.run_id),
-        ):
-            result.task_states[(task_id, map_index)] = state
-        for task_id, map_index, value in db.execute(
-            "SELECT task_id, map_index, value FROM xcom WHERE dag_id = ? AND run_id = ? AND key = 'return_value'",
-            (dag_id, result.run_id),
-        ):
-            result.xcoms[(task_id, map_index)] = json.loads(value) if isinstance(value, str) else value
+    """A run of ``dag_id`` (the newest, or ``run_id``), as the metadata database holds it now."""
+    return _run_and_read(dag_id, run_id, [], env, timeout)
+
+
+def _run_and_read(
+    dag_id: str, run_id: str | None, cli_args: list[str], env: Mapping[str, str], timeout: float
+) -> DagRunResult:
+    """Run ``airflow CLI_ARGS`` (if any) and read the run, in one Airflow process."""
+    with tempfile.TemporaryDirectory(prefix="batchmod-dag-run-") as scratch:
+        result_file = Path(scratch) / "run.json"
+        command = [sys.executable, "-m", "airflow_batchmod.dag_testing_runner", "--dag-id", dag_id]
+        command += ["--result", str(result_file)]
+        command += ["--run-id", run_id] if run_id is not None else []
+        command += ["--", *cli_args] if cli_args else []
+        completed = subprocess.run(
+            command, env=dict(env), capture_output=True, text=True, timeout=timeout, check=False
+        )
+        output = completed.stdout + completed.stderr
+        if not result_file.exists():
+            raise RuntimeError(f"could not read the DAG run of {dag_id}:\n{output[-3000:]}")
+        described = json.loads(result_file.read_text(encoding="utf-8"))
+    result = DagRunResult(dag_id, completed.returncode, output, described["run_id"])
+    if result.run_id is not None:
+        result.state = described["state"]
+        for task in described["tasks"]:
+            result.task_states[(task["task_id"], task["map_index"])] = task["state"]
+        for xcom in described["xcoms"]:
+            result.xcoms[(xcom["task_id"], xcom["map_index"])] = xcom["value"]
     return result

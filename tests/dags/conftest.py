@@ -1,4 +1,8 @@
-"""An Airflow home with a migrated SQLite database, and a way to run example DAGs in it."""
+"""An Airflow home with a migrated metadata database, and a way to run example DAGs in it.
+
+The database is deliberately not where Airflow puts it by default (``AIRFLOW_HOME/airflow.db``):
+everything here must read runs through Airflow, wherever its database is.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +31,10 @@ def airflow_environment(
     tmp_path_factory: pytest.TempPathFactory, sandbox: Sandbox
 ) -> Iterator[dict[str, str]]:
     home = tmp_path_factory.mktemp("airflow-home")
-    env = airflow_env(home, DAGS_FOLDER, sandbox_connections(sandbox.url))
+    database = tmp_path_factory.mktemp("metadata") / "batchmod-metadata.db"
+    env = airflow_env(
+        home, DAGS_FOLDER, sandbox_connections(sandbox.url), database_url=f"sqlite:///{database}"
+    )
     migrate_db(env)
     yield env
 
