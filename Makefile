@@ -4,7 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck unit bench clean
+# The oldest Airflow we support (see `dependencies` in pyproject.toml), in a virtualenv of its own.
+FLOOR_AIRFLOW := 3.3.0
+FLOOR_VENV := .venv-floor
+FLOOR_BIN := $(FLOOR_VENV)/bin
+FLOOR_STAMP := $(FLOOR_VENV)/.installed-stamp
+# The floor runs the tests that go through Airflow itself: example DAGs and crash recovery.
+FLOOR_TOOLS := pytest pytest-timeout
+FLOOR_TESTS := tests/dags tests/integration/test_crash_recovery.py
+
+DIST := dist
+
+.PHONY: install install-floor demo test lint typecheck unit floor dist bench constraints-floor clean
 
 install: $(STAMP)
 
@@ -14,6 +25,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
+
+install-floor: $(FLOOR_STAMP)
+
+$(FLOOR_STAMP): pyproject.toml constraints-floor.txt $(STAMP)
+	$(BIN)/uv venv --quiet --allow-existing --python $(PYTHON) $(FLOOR_VENV)
+	$(BIN)/uv pip install --quiet --python $(FLOOR_BIN)/python -c constraints-floor.txt -e . $(FLOOR_TOOLS)
+	touch $(FLOOR_STAMP)
 
 demo: install
 	$(BIN)/python scripts/demo.py
@@ -28,10 +46,27 @@ typecheck: install
 unit: install
 	$(BIN)/python -m pytest tests -q
 
-test: lint typecheck unit
+# The same DAG and crash tests on the floor Airflow, after making sure it really is the floor.
+floor: install-floor
+	$(FLOOR_BIN)/python -c 'import airflow, sys; print("Airflow", airflow.__version__); sys.exit(airflow.__version__ != "$(FLOOR_AIRFLOW)")'
+	$(FLOOR_BIN)/python -m pytest -q -p no:cacheprovider $(FLOOR_TESTS)
+
+# The sdist and the wheel, built without deprecation warnings, and a check of what they hold.
+dist: install
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	$(BIN)/uv build --out-dir $(DIST) > $(DIST)/build.log 2>&1 || { cat $(DIST)/build.log; exit 1; }
+	if grep DeprecationWarning $(DIST)/build.log; then echo "the build warns (above)"; exit 1; fi
+	$(BIN)/python scripts/check_dist.py $(DIST)
+
+test: lint typecheck dist unit floor
 
 bench: install
 	$(BIN)/python -m benchmarks
 
+# Re-pin the floor after changing dependencies: Airflow $(FLOOR_AIRFLOW), our dependencies, the test tools.
+constraints-floor: install
+	printf '%s\n' apache-airflow==$(FLOOR_AIRFLOW) $(FLOOR_TOOLS) \
+		| $(BIN)/uv pip compile --quiet --python-version 3.11 --output-file constraints-floor.txt pyproject.toml -
+
 clean:
-	rm -rf $(VENV) .demo build *.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(FLOOR_VENV) $(DIST) .demo build *.egg-info .mypy_cache .ruff_cache .pytest_cache
