@@ -66,8 +66,15 @@ def main() -> int:
     DEMO_HOME.mkdir(parents=True, exist_ok=True)
     with start_sandbox(DEFAULT_SEED) as sandbox:
         print(f"Sandbox exchange running at {sandbox.url} (seed: {DEFAULT_SEED.name})")
-        env = airflow_env(DEMO_HOME, ROOT / "dags_examples", sandbox_connections(sandbox.url))
-        if not (DEMO_HOME / "airflow.db").exists():
+        database = DEMO_HOME / "airflow.db"
+        # The demo's own SQLite file, even when the shell names another metadata database.
+        env = airflow_env(
+            DEMO_HOME,
+            ROOT / "dags_examples",
+            sandbox_connections(sandbox.url),
+            database_url=f"sqlite:///{database}",
+        )
+        if not database.exists():
             print("Creating the Airflow metadata database (SQLite)...")
             migrate_db(env)
         failures = 0
