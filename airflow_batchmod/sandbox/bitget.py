@@ -73,7 +73,7 @@ class BitgetVenue:
     def settle(self) -> None:
         """Apply the queued modifications whose time has come."""
         with self._world.lock:
-            self.queue.run_due(self._clock())
+            self.queue.run_due(self._now_ms())
 
     # --- classification --------------------------------------------------------------------------
     def describe(self, request: Request) -> Call:
@@ -144,7 +144,8 @@ class BitgetVenue:
         )
 
     def _now_ms(self) -> int:
-        return int(self._clock() * 1000)
+        # Rounded, so that a clock stepped in float seconds lands on the millisecond it means.
+        return round(self._clock() * 1000)
 
     def _admit(self, request: Request, limit: SlidingWindow, per_second: int, key: str) -> None:
         if self._config().rate_limits:
@@ -197,7 +198,7 @@ class BitgetVenue:
             return
         if self.queue.is_full(order):
             raise queue_full()
-        self.queue.add(item, order, (now_ms + delay_ms) / 1000)
+        self.queue.add(item, order, now_ms + delay_ms)
 
     def _fill_first(self, item: ModifyItem, order: BitgetOrder, delay_ms: int, now_ms: int) -> None:
         if delay_ms:

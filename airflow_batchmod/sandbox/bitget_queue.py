@@ -20,7 +20,7 @@ MAX_QUEUED_PER_ORDER = 5
 
 @dataclass(order=True)
 class _Queued:
-    due: float
+    due_ms: int
     seq: int
     item: ModifyItem = field(compare=False)
     order: BitgetOrder = field(compare=False)
@@ -38,18 +38,18 @@ class ModificationQueue:
     def is_full(self, order: BitgetOrder) -> bool:
         return order.pending >= MAX_QUEUED_PER_ORDER
 
-    def add(self, item: ModifyItem, order: BitgetOrder, due: float) -> None:
+    def add(self, item: ModifyItem, order: BitgetOrder, due_ms: int) -> None:
         self._seq += 1
         order.pending += 1
-        heapq.heappush(self._heap, _Queued(due, self._seq, item, order))
+        heapq.heappush(self._heap, _Queued(due_ms, self._seq, item, order))
 
-    def run_due(self, now: float) -> int:
-        """Apply every item due by ``now``, oldest first; returns how many ran."""
+    def run_due(self, now_ms: int) -> int:
+        """Apply every item due by ``now_ms``, oldest first; returns how many ran."""
         ran = 0
-        while self._heap and self._heap[0].due <= now:
+        while self._heap and self._heap[0].due_ms <= now_ms:
             entry = heapq.heappop(self._heap)
             entry.order.pending -= 1
-            due_ms = int(entry.due * 1000)
+            due_ms = entry.due_ms
             try:
                 if entry.skip:
                     raise skipped()

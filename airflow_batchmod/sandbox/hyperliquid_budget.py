@@ -64,7 +64,6 @@ class AddressBudgets:
         budget = self._of(address)
         if budget.used + requests <= budget.cap:
             budget.used += requests
-            budget.next_slot = None
             return None
         if budget.next_slot is not None and now >= budget.next_slot:
             budget.used += requests

@@ -3,44 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from airflow_batchmod.exchanges.bitget.signing import sign
 from airflow_batchmod.exchanges.hyperliquid.signing import sign_l1_action
 from airflow_batchmod.sandbox.__main__ import is_loopback, main
-from airflow_batchmod.sandbox.app import SandboxApp
 from airflow_batchmod.sandbox.wire import Request, Response
-
-MODIFY = "/api/v3/trade/batch-modify-order"
-HL_KEY_B = "0x1111111111111111111111111111111111111111111111111111111111111111"
-
-
-class FakeClock:
-    def __init__(self, now: float = 1_750_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def make_app(clock: FakeClock) -> SandboxApp:
-    return SandboxApp(clock=clock, sleep=lambda seconds: None)
-
-
-def bitget_call(app: SandboxApp, items: list[dict[str, str]], timestamp_ms: int) -> Response:
-    body = json.dumps(items)
-    ts = str(timestamp_ms)
-    headers = {
-        "ACCESS-KEY": "bg_demo_key",
-        "ACCESS-SIGN": sign("bg_demo_secret", ts, "POST", MODIFY, "", body),
-        "ACCESS-TIMESTAMP": ts,
-        "ACCESS-PASSPHRASE": "bg_demo_pass",
-    }
-    return app.handle(Request.from_target("POST", MODIFY, headers, body.encode()))
-
-
-def payload(response: Response) -> Any:
-    return json.loads(response.body)
+from tests.unit.test_sandbox_inprocess import HL_KEY_B, FakeClock, bitget_call, make_app, payload
 
 
 def test_bitget_timestamp_window_is_thirty_seconds() -> None:
