@@ -51,14 +51,13 @@ APPLY_DELAY_MS = 1000
 
 def _settled(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
     """The Bitget orders once no modification is queued any more."""
-    return wait_for(
-        lambda: (
-            (orders := bitget_orders_by_id(sandbox.state()))
-            and all(o["pendingModifications"] == 0 for o in orders.values())
-            and orders
-        ),
-        "the queued modifications to be applied",
-    )
+
+    def drained() -> dict[str, dict[str, Any]] | None:
+        orders = bitget_orders_by_id(sandbox.state())
+        return orders if all(o["pendingModifications"] == 0 for o in orders.values()) else None
+
+    settled: dict[str, dict[str, Any]] = wait_for(drained, "the queued modifications to be applied")
+    return settled
 
 
 def _pages(client: httpx.Client, params: dict[str, str]) -> list[dict[str, Any]]:

@@ -77,7 +77,7 @@ def _statuses(response: Any) -> list[Any]:
 
 def test_info_requests_weigh_what_the_exchange_charges(app: SandboxApp, clock: FakeClock) -> None:
     app.configure({"hyperliquid_weight_per_minute": 84})
-    calls = [
+    calls: list[dict[str, Any]] = [
         {"type": "userRole", "user": HL_USER_A},  # 60
         {"type": "frontendOpenOrders", "user": HL_USER_A},  # 20
         {"type": "allMids"},  # 2
