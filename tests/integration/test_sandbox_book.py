@@ -52,9 +52,9 @@ APPLY_DELAY_MS = 1000
 def _settled(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
     """The Bitget orders once no modification is queued any more."""
 
-    def drained() -> dict[str, dict[str, Any]] | None:
+    def drained() -> dict[str, dict[str, Any]]:
         orders = bitget_orders_by_id(sandbox.state())
-        return orders if all(o["pendingModifications"] == 0 for o in orders.values()) else None
+        return orders if all(o["pendingModifications"] == 0 for o in orders.values()) else {}
 
     settled: dict[str, dict[str, Any]] = wait_for(drained, "the queued modifications to be applied")
     return settled
