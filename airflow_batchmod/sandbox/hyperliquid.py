@@ -171,13 +171,13 @@ class HyperliquidVenue:
             user = vault
         if request.expires_after is not None and request.expires_after < now_ms:
             return _err(f"Action expired: expiresAfter {request.expires_after} is before {now_ms}.")
+        nonce_error = book.nonces.use(signer, request.nonce, now_ms)
+        if nonce_error is not None:
+            return _err(nonce_error)
         if request.action_type not in ("batchModify", "noop"):
             return _err(f"The sandbox only supports batchModify and noop, not {request.action_type}.")
         if request.action_type == "batchModify" and not request.modifies:
             return _err("Empty batchModify.")
-        nonce_error = book.nonces.use(signer, request.nonce, now_ms)
-        if nonce_error is not None:
-            return _err(nonce_error)
         if request.action_type == "noop":
             return Response.json({"status": "ok", "response": {"type": "default"}})
         # Each modify counts one request against the acting address (a vault has its own budget).
