@@ -8,7 +8,14 @@ from airflow_batchmod.exchanges.bitget.signing import sign
 from airflow_batchmod.exchanges.hyperliquid.signing import sign_l1_action
 from airflow_batchmod.sandbox.__main__ import is_loopback, main
 from airflow_batchmod.sandbox.wire import Request, Response
-from tests.unit.test_sandbox_inprocess import HL_KEY_B, FakeClock, bitget_call, make_app, payload
+from tests.unit.test_sandbox_inprocess import (
+    HL_KEY_B,
+    FakeClock,
+    bitget_call,
+    bitget_request,
+    make_app,
+    payload,
+)
 
 
 def test_bitget_timestamp_window_is_thirty_seconds() -> None:
@@ -120,3 +127,28 @@ def test_bitget_order_info_allows_twenty_per_second() -> None:
     assert [query() for _ in range(21)] == [200] * 20 + [429]
     clock.now += 1.0
     assert query() == 200
+
+
+def test_bitget_book_reads_have_their_own_windows() -> None:
+    clock = FakeClock()
+    app = make_app(clock)
+
+    def unfilled() -> int:
+        return bitget_request(
+            app, "GET", "/api/v3/trade/unfilled-orders", clock.ms, params={"limit": "1"}
+        ).status
+
+    def tickers() -> int:
+        target = "/api/v3/market/tickers?category=SPOT"
+        return app.handle(Request.from_target("GET", target, {}, b"")).status
+
+    # 20 per second per UID for the open-orders list, 20 per second per IP for public market data,
+    # and neither spends the other's (or order-info's) allowance.
+    assert [unfilled() for _ in range(21)] == [200] * 20 + [429]
+    assert [tickers() for _ in range(21)] == [200] * 20 + [429]
+    assert (
+        bitget_request(app, "GET", "/api/v3/trade/order-info", clock.ms, params={"orderId": "1001"}).status
+        == 200
+    )
+    clock.now += 1.0
+    assert (unfilled(), tickers()) == (200, 200)
