@@ -30,12 +30,13 @@ class _Budget:
 
 
 class AddressBudgets:
-    def __init__(self, left_by_address: dict[str, int] | None = None) -> None:
+    def __init__(self, left_by_address: dict[str, int] | None = None, default_left: int = 0) -> None:
         self._budgets = {address: _Budget(base=left) for address, left in (left_by_address or {}).items()}
+        self._default_left = default_left
 
     def _of(self, address: str) -> _Budget:
         # An address the seed does not know still has a budget: the exchange keeps one per address.
-        return self._budgets.setdefault(address, _Budget(base=0))
+        return self._budgets.setdefault(address, _Budget(base=self._default_left))
 
     def view(self, address: str) -> dict[str, object]:
         budget = self._of(address)
@@ -50,7 +51,8 @@ class AddressBudgets:
         return budget.cap - budget.used
 
     def set_left_everywhere(self, left: int) -> None:
-        """Give every known address ``left`` requests from now on (``POST /sandbox/config``)."""
+        """Give every address ``left`` requests from now on (``POST /sandbox/config``)."""
+        self._default_left = left
         for budget in self._budgets.values():
             budget.base = budget.used + left - int(budget.volume)
             budget.next_slot = None

@@ -196,7 +196,7 @@ def _hyperliquid(section: HlSection, config: SandboxConfig, now_ms: int) -> HlBo
         for vault in account.vaults:
             book.vaults[vault] = account.address
             budgets[vault] = _left(account.requests_left, config)
-    book.budgets = AddressBudgets(budgets)
+    book.budgets = AddressBudgets(budgets, default_left=config.hyperliquid_address_budget)
     owners = book.users | set(book.vaults)
     orders = [
         _hl_order(seed, f"hyperliquid.orders[{i}]", book, owners, now_ms)
