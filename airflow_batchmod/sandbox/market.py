@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from airflow_batchmod.exchanges.decimals import format_decimal
+from airflow_batchmod.exchanges.decimals import decimal_places, format_decimal
 from airflow_batchmod.sandbox.seed_models import BitgetCategory
 from airflow_batchmod.sandbox.state import BitgetOrder, HlOrder, World
 from airflow_batchmod.sandbox.validation import describe_errors
@@ -102,6 +102,8 @@ def fill_bitget(order: BitgetOrder, size: Decimal | None, now_ms: int) -> None:
         raise ValueError(f"order {order.order_id} is {order.status}")
     if size > open_qty:
         raise ValueError(f"size {format_decimal(size)} exceeds the open qty {format_decimal(open_qty)}")
+    if size % order.instrument.qty_step != 0:
+        raise ValueError(f"size must be a multiple of {format_decimal(order.instrument.qty_step)}")
     order.filled_qty += size
     order.status = "filled" if order.filled_qty == order.qty else "partially_filled"
     order.updated_ms = now_ms
@@ -113,6 +115,9 @@ def fill_hyperliquid(world: World, order: HlOrder, size: Decimal | None, now_ms:
         raise ValueError(f"order {order.oid} is {order.status}")
     if size > order.sz:
         raise ValueError(f"size {format_decimal(size)} exceeds the open size {format_decimal(order.sz)}")
+    sz_decimals = world.hyperliquid.assets[order.asset].sz_decimals
+    if decimal_places(size) > sz_decimals:
+        raise ValueError(f"size has more than {sz_decimals} decimals")
     order.sz -= size
     if order.sz == 0:
         order.status = "filled"

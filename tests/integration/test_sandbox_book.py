@@ -297,3 +297,23 @@ def test_every_read_is_in_the_request_log(client: httpx.Client, fresh_sandbox: S
         ("hyperliquid", "query", "frontendOpenOrders", 200),
     ]
     assert len(fresh_sandbox.requests_where(kind="allMids")) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"venue": "bitget", "order": "1001", "size": "0.0005"}, "multiple of 0.001"),
+        ({"venue": "bitget", "order": "1001", "size": "0.011"}, "exceeds the open qty 0.01"),
+        ({"venue": "bitget", "order": "nope"}, "has no order 'nope'"),
+        ({"venue": "bitget", "order": "9003"}, "is cancelled"),
+        ({"venue": "hyperliquid", "order": 1000001, "size": "0.000001"}, "more than 5 decimals"),
+        ({"venue": "hyperliquid", "order": "0x0000000a0000000000000000000000ff"}, "no order with cloid"),
+        ({"venue": "hyperliquid", "order": 999}, "no oid 999"),
+        ({"venue": "hyperliquid"}, "order: Field required"),
+    ],
+)
+def test_fill_refuses_what_cannot_trade(fresh_sandbox: Sandbox, body: dict[str, Any], message: str) -> None:
+    before = fresh_sandbox.state()
+    response = httpx.post(f"{fresh_sandbox.url}/sandbox/fill", json=body)
+    assert response.status_code == 400 and message in response.json()["error"], response.text
+    assert fresh_sandbox.state() == before
