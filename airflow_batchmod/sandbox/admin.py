@@ -1,9 +1,10 @@
-"""The ``/sandbox/*`` admin API: reset, state, faults, config and the request log."""
+"""The ``/sandbox/*`` admin API: reset, state, faults, config, market moves and the request log."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from airflow_batchmod.sandbox import market
 from airflow_batchmod.sandbox.seed import SeedError
 from airflow_batchmod.sandbox.wire import Request, Response, parse_json
 
@@ -43,6 +44,13 @@ def handle_admin(app: SandboxApp, request: Request) -> Response:
         if route == ("POST", "/sandbox/config"):
             app.configure(body if body is not None else {})
             return Response.json(app.config.to_dict())
+        if route == ("POST", "/sandbox/mark"):
+            return Response.json(
+                {"ok": True, **market.mark(app.world, market.parse(market.MarkRequest, body))}
+            )
+        if route == ("POST", "/sandbox/fill"):
+            fill = market.parse(market.FillRequest, body)
+            return Response.json({"ok": True, **market.fill(app.world, fill, int(app.clock() * 1000))})
         if route == ("GET", "/sandbox/requests"):
             return Response.json(app.log.entries())
         if route == ("DELETE", "/sandbox/requests"):

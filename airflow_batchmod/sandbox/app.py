@@ -28,7 +28,9 @@ class Venue(Protocol):
 
     def describe(self, request: Request) -> Call: ...
 
-    def handle(self, request: Request) -> Response: ...
+    def handle(self, request: Request, rule: FaultRule | None = None) -> Response: ...
+
+    def settle(self) -> None: ...
 
     def fault_response(self, rule: FaultRule) -> Response: ...
 
@@ -44,7 +46,7 @@ class SandboxApp:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._clock = clock
+        self.clock = clock
         self._sleep = sleep
         self._base_config = base_config or SandboxConfig()
         self._config_lock = threading.Lock()
@@ -79,6 +81,14 @@ class SandboxApp:
     def configure(self, changes: Any) -> None:
         with self._config_lock:
             self.config = self.config.updated(changes)
+        if isinstance(changes, dict) and "hyperliquid_address_budget" in changes:
+            with self.world.lock:
+                self.world.hyperliquid.budgets.set_left_everywhere(self.config.hyperliquid_address_budget)
+
+    def settle(self) -> None:
+        """Bring the books up to now (queued Bitget modifications that are due) before anyone looks."""
+        self.bitget.settle()
+        self.hyperliquid.settle()
 
     # --- request handling ------------------------------------------------------------------------
     def venue_for(self, path: str) -> Venue | None:
@@ -89,14 +99,15 @@ class SandboxApp:
         return None
 
     def handle(self, request: Request) -> Response:
-        request = dataclasses.replace(request, received_at=self._clock())
+        request = dataclasses.replace(request, received_at=self.clock())
+        self.settle()
         if request.path == "/sandbox" or request.path.startswith("/sandbox/"):
             return handle_admin(self, request)
         venue = self.venue_for(request.path)
         if venue is None:
             return Response.json({"error": f"no such endpoint {request.path}"}, status=404)
         call = venue.describe(request)
-        entry = self.log.open(venue.name, call.endpoint, request.path, call.items, call.order_keys)
+        entry = self.log.open(venue.name, call, request.path)
         rule = self.faults.pick(venue.name, call.endpoint)
         spike_ms = rule.latency_ms if rule is not None and rule.fault == "latency" else 0
         # A spike after applying is a slow answer to a request the venue already acted on: what a
@@ -123,6 +134,8 @@ class SandboxApp:
     def _respond(self, venue: Venue, request: Request, rule: FaultRule | None) -> Response:
         if rule is None or rule.fault == "latency":
             return venue.handle(request)
+        if rule.fault == "fill_before_apply":
+            return venue.handle(request, rule)
         if rule.applies_first:
             venue.handle(request)  # applied; the answer is then lost or replaced
         if rule.fault in ("drop_before", "drop_after"):
@@ -130,4 +143,4 @@ class SandboxApp:
         return venue.fault_response(rule)
 
     def _now_ms(self) -> int:
-        return int(self._clock() * 1000)
+        return int(self.clock() * 1000)

@@ -2,37 +2,46 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from airflow_batchmod.sandbox.validation import describe_errors
+
+Count = Annotated[int, Field(ge=0, strict=True)]
+
+#: "Plenty": what every Hyperliquid address has left unless a seed or the config says otherwise.
+PLENTY_OF_REQUESTS = 10_000_000
 
 
-@dataclass(frozen=True)
-class SandboxConfig:
+class SandboxConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
     #: Added to every venue API call (never to ``/sandbox/*``).
-    latency_ms: int = 0
+    latency_ms: Count = 0
     #: Return Bitget batch items in random order, so clients must correlate by id, not position.
     shuffle_bitget_items: bool = False
     rate_limits: bool = True
-    bitget_modify_per_second: int = 10
-    bitget_query_per_second: int = 20
-    hyperliquid_weight_per_minute: int = 1200
+    bitget_modify_per_second: Count = 10
+    bitget_query_per_second: Count = 20
+    bitget_unfilled_orders_per_second: Count = 20
+    bitget_public_per_second: Count = 20
+    #: Bitget's "continuous modification": accept at once, apply each item this much later.
+    bitget_apply_delay_ms: Count = 0
+    hyperliquid_weight_per_minute: Count = 1200
+    #: Count ``/info`` weight against the per-IP budget, as the exchange does.
+    hyperliquid_info_weight: bool = True
+    #: Requests each Hyperliquid address has left (setting it applies to every address at once).
+    hyperliquid_address_budget: Count = PLENTY_OF_REQUESTS
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self.model_dump()
 
     def updated(self, changes: object) -> SandboxConfig:
         """A copy with ``changes`` applied; raises ``ValueError`` naming the bad key."""
         if not isinstance(changes, dict):
             raise ValueError("config must be a JSON object")
-        known = {f.name: f for f in fields(self)}
-        clean: dict[str, Any] = {}
-        for key, value in changes.items():
-            if key not in known:
-                raise ValueError(f"unknown config key {key!r}; known: {sorted(known)}")
-            if known[key].type == "bool":
-                if not isinstance(value, bool):
-                    raise ValueError(f"{key} must be true or false")
-            elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"{key} must be a non-negative integer")
-            clean[key] = value
-        return replace(self, **clean)
+        try:
+            return SandboxConfig.model_validate({**self.model_dump(), **changes})
+        except ValidationError as exc:
+            raise ValueError(describe_errors(exc, known=sorted(SandboxConfig.model_fields))) from None

@@ -8,7 +8,18 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-FAULTS = ("http_500", "http_429", "drop_before", "drop_after", "http_500_after", "latency", "bitget_code")
+FAULTS = (
+    "http_500",
+    "http_429",
+    "drop_before",
+    "drop_after",
+    "http_500_after",
+    "latency",
+    "bitget_code",
+    "fill_before_apply",
+)
+#: Faults only the Bitget venue knows.
+BITGET_ONLY = frozenset({"bitget_code", "fill_before_apply"})
 #: Faults that let the request through to the venue and then spoil the answer.
 AFTER_APPLY = frozenset({"drop_after", "http_500_after"})
 VENUES = ("bitget", "hyperliquid", "any")
@@ -33,7 +44,7 @@ class FaultRule:
             return False
         if self.venue not in ("any", venue):
             return False
-        if self.fault == "bitget_code" and venue != "bitget":
+        if self.fault in BITGET_ONLY and venue != "bitget":
             return False
         return self.endpoint in ("any", endpoint)
 
@@ -88,11 +99,12 @@ def parse_rule(raw: object) -> FaultRule:
     if fault == "latency" and "latency_ms" not in raw:
         raise ValueError("a latency fault needs latency_ms")
     code = raw.get("code")
-    if fault == "bitget_code":
-        if not isinstance(code, str) or not code:
-            raise ValueError("a bitget_code fault needs a code string")
-        if venue == "hyperliquid":
-            raise ValueError("bitget_code only applies to the bitget venue")
+    if fault == "bitget_code" and (not isinstance(code, str) or not code):
+        raise ValueError("a bitget_code fault needs a code string")
+    if fault in BITGET_ONLY and venue == "hyperliquid":
+        raise ValueError(f"{fault} only applies to the bitget venue")
+    if fault == "fill_before_apply" and raw.get("endpoint", "modify") != "modify":
+        raise ValueError("fill_before_apply only applies to modify calls")
     after_apply = raw.get("after_apply", False)
     if not isinstance(after_apply, bool):
         raise ValueError("after_apply must be true or false")

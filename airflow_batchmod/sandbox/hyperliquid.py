@@ -60,23 +60,32 @@ class HyperliquidVenue:
             body = None
         if request.path == EXCHANGE_PATH:
             action = body.get("action") if isinstance(body, dict) else None
+            action_type = action.get("type") if isinstance(action, dict) else None
+            kind = action_type if isinstance(action_type, str) else None
+            if kind == "noop":
+                # Only uses up a nonce: faults aimed at modifies leave it alone.
+                return Call("other", kind=kind)
             modifies = action.get("modifies") if isinstance(action, dict) else None
             if not isinstance(modifies, list):
-                return Call("modify")
+                return Call("modify", kind=kind)
             keys = [m.get("oid") if isinstance(m, dict) else None for m in modifies]
-            return Call("modify", len(modifies), keys)
+            return Call("modify", len(modifies), keys, kind=kind)
         if request.path == INFO_PATH and isinstance(body, dict):
-            kind = body.get("type")
+            kind = body.get("type") if isinstance(body.get("type"), str) else None
             if kind == "orderStatus":
-                return Call("query", 1, [body.get("oid")])
+                return Call("query", 1, [body.get("oid")], kind=kind)
             if kind in hyperliquid_info.QUERY_TYPES:
-                return Call("query")
+                return Call("query", kind=kind)
             if kind in hyperliquid_info.INFO_TYPES:
-                return Call("info")
+                return Call("info", kind=kind)
+            return Call("info", kind=kind)
         return Call("info" if request.path == INFO_PATH else "other")
 
     # --- dispatch --------------------------------------------------------------------------------
-    def handle(self, request: Request) -> Response:
+    def settle(self) -> None:
+        """Nothing is ever queued on Hyperliquid: a modify is applied when it arrives."""
+
+    def handle(self, request: Request, rule: FaultRule | None = None) -> Response:
         if request.path not in (EXCHANGE_PATH, INFO_PATH):
             return Response.text("Not Found", 404)
         if request.method != "POST":
@@ -86,8 +95,18 @@ class HyperliquidVenue:
         except (ValueError, UnicodeDecodeError) as exc:
             return _unprocessable(str(exc))
         if request.path == INFO_PATH:
+            if not self._admit(request, hyperliquid_info.info_weight(body), info=True):
+                return Response.json(None, status=429)
             return self._info(body)
         return self._exchange(request, body)
+
+    def _admit(self, request: Request, weight: int, *, info: bool = False) -> bool:
+        """Charge ``weight`` to the client IP's 1200-per-minute budget; ``False`` means HTTP 429."""
+        config = self._config()
+        if not config.rate_limits or (info and not config.hyperliquid_info_weight):
+            return True
+        self.weight_limit.limit = config.hyperliquid_weight_per_minute
+        return self.weight_limit.try_acquire(request.client, arrival_time(request, self._clock), weight)
 
     def fault_response(self, rule: FaultRule) -> Response:
         if rule.fault == "http_429":
@@ -110,12 +129,8 @@ class HyperliquidVenue:
             parsed = parse_exchange_body(body)
         except ShapeError as exc:
             return _unprocessable(str(exc))
-        config = self._config()
-        if config.rate_limits:
-            self.weight_limit.limit = config.hyperliquid_weight_per_minute
-            weight = 1 + len(parsed.modifies) // BATCH_WEIGHT_STEP
-            if not self.weight_limit.try_acquire(request.client, arrival_time(request, self._clock), weight):
-                return Response.json(None, status=429)
+        if not self._admit(request, 1 + len(parsed.modifies) // BATCH_WEIGHT_STEP):
+            return Response.json(None, status=429)
         with self._world.lock:
             mainnet = self._world.hyperliquid.mainnet
         signature: Signature = {
@@ -134,11 +149,12 @@ class HyperliquidVenue:
             ).lower()
         except Exception:  # a malformed signature recovers nothing, whatever the library raises
             return _err("Invalid signature: could not recover a signer")
-        now_ms = int(self._clock() * 1000)
+        now = self._clock()
         with self._world.lock:
-            return self._apply(self._world.hyperliquid, parsed, signer, now_ms)
+            return self._apply(self._world.hyperliquid, parsed, signer, now)
 
-    def _apply(self, book: HlBook, request: ExchangeRequest, signer: str, now_ms: int) -> Response:
+    def _apply(self, book: HlBook, request: ExchangeRequest, signer: str, now: float) -> Response:
+        now_ms = int(now * 1000)
         if signer in book.users:
             user = signer
         elif signer in book.agents:
@@ -158,10 +174,16 @@ class HyperliquidVenue:
         nonce_error = book.nonces.use(signer, request.nonce, now_ms)
         if nonce_error is not None:
             return _err(nonce_error)
-        if request.action_type != "batchModify":
-            return _err(f"The sandbox only supports batchModify, not {request.action_type}.")
-        if not request.modifies:
+        if request.action_type not in ("batchModify", "noop"):
+            return _err(f"The sandbox only supports batchModify and noop, not {request.action_type}.")
+        if request.action_type == "batchModify" and not request.modifies:
             return _err("Empty batchModify.")
+        if request.action_type == "noop":
+            return Response.json({"status": "ok", "response": {"type": "default"}})
+        # Each modify counts one request against the acting address (a vault has its own budget).
+        budget_error = book.budgets.charge(user, len(request.modifies), now)
+        if budget_error is not None:
+            return _err(budget_error)
         statuses = [self._modify(book, user, m, request.always_place, now_ms) for m in request.modifies]
         return Response.json({"status": "ok", "response": {"type": "order", "data": {"statuses": statuses}}})
 

@@ -8,7 +8,24 @@ from airflow_batchmod.exchanges.decimals import format_decimal
 from airflow_batchmod.sandbox.state import HlBook, HlOrder
 
 QUERY_TYPES = frozenset({"orderStatus", "openOrders", "frontendOpenOrders"})
-INFO_TYPES = frozenset({"meta", "spotMeta", "userRole"}) | QUERY_TYPES
+INFO_TYPES = frozenset({"meta", "spotMeta", "userRole", "allMids", "userRateLimit"}) | QUERY_TYPES
+
+#: ``/info`` weight against the per-IP budget (1200 per minute); 20 for any type not listed.
+INFO_WEIGHTS = {
+    "l2Book": 2,
+    "allMids": 2,
+    "clearinghouseState": 2,
+    "orderStatus": 2,
+    "spotClearinghouseState": 2,
+    "exchangeStatus": 2,
+    "userRole": 60,
+}
+DEFAULT_INFO_WEIGHT = 20
+
+
+def info_weight(request: object) -> int:
+    kind = request.get("type") if isinstance(request, dict) else None
+    return INFO_WEIGHTS.get(kind, DEFAULT_INFO_WEIGHT) if isinstance(kind, str) else DEFAULT_INFO_WEIGHT
 
 
 class InfoError(ValueError):
@@ -24,7 +41,11 @@ def answer(book: HlBook, request: dict[str, Any]) -> Any:
             "tokens": [dict(token) for token in book.spot_tokens],
             "universe": [dict(pair) for pair in book.spot_universe],
         }
+    if kind == "allMids":
+        return _all_mids(book)
     user = _user(request)
+    if kind == "userRateLimit":
+        return book.budgets.view(user)
     if kind == "userRole":
         return book.role(user)
     if kind == "openOrders":
@@ -34,6 +55,17 @@ def answer(book: HlBook, request: dict[str, Any]) -> Any:
     if kind == "orderStatus":
         return _order_status(book, user, request.get("oid"))
     raise InfoError(f"unknown variant `{kind}`")
+
+
+def _all_mids(book: HlBook) -> dict[str, str]:
+    mids = {}
+    for coin, price in book.mark_prices.items():
+        mids[coin] = format_decimal(price)
+        asset = book.assets_by_coin[coin]
+        if asset.spot:
+            # The exchange names spot pairs "@<pair index>" (PURR/USDC also by name).
+            mids[f"@{asset.asset - 10_000}"] = format_decimal(price)
+    return mids
 
 
 def _user(request: dict[str, Any]) -> str:

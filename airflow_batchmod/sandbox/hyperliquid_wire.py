@@ -100,6 +100,8 @@ def parse_exchange_body(body: Any) -> ExchangeRequest:
         _need(action.get("a", True) is True, "action.a: only `true` is accepted (omit it when false)")
         always_place = "a" in action
         modifies = [_modify(raw, i) for i, raw in enumerate(action["modifies"])]
+    elif action["type"] == "noop":
+        _need(set(action) == {"type"}, "action: unknown field")
     return ExchangeRequest(
         action=action,
         action_type=action["type"],

@@ -7,6 +7,8 @@ import time
 from collections import deque
 from typing import Any
 
+from airflow_batchmod.sandbox.wire import Call
+
 #: Old entries are forgotten past this many, so a long demo run cannot exhaust memory.
 MAX_ENTRIES = 100_000
 
@@ -16,15 +18,16 @@ class RequestLog:
         self._lock = threading.Lock()
         self._entries: deque[dict[str, Any]] = deque(maxlen=max_entries)
 
-    def open(self, venue: str, endpoint: str, path: str, items: int, order_keys: list[Any]) -> dict[str, Any]:
+    def open(self, venue: str, call: Call, path: str) -> dict[str, Any]:
         """Record a call on arrival; the caller fills ``status`` and ``fault`` through :meth:`close`."""
         entry: dict[str, Any] = {
             "venue": venue,
-            "endpoint": endpoint,
+            "endpoint": call.endpoint,
+            "kind": call.kind,
             "path": path,
             "status": None,
-            "items": items,
-            "order_keys": order_keys,
+            "items": call.items,
+            "order_keys": call.order_keys,
             "fault": None,
             "t": time.time(),
         }

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from airflow_batchmod.exchanges.decimals import format_decimal
+from airflow_batchmod.sandbox.hyperliquid_budget import AddressBudgets
 from airflow_batchmod.sandbox.nonces import NonceTracker
 
 BITGET_MODIFIABLE = frozenset({"live", "partially_filled"})
@@ -58,6 +59,15 @@ class BitgetOrder:
     created_ms: int
     updated_ms: int
     modifications: int = 0
+    #: Position in creation order; the open-orders list pages by it, newest first.
+    seq: int = 0
+    #: Accepted modifications still queued (``bitget_apply_delay_ms``), and the last one's failure.
+    pending: int = 0
+    last_error: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in BITGET_MODIFIABLE
 
     def view(self) -> dict[str, Any]:
         return {
@@ -73,6 +83,8 @@ class BitgetOrder:
             "status": self.status,
             "reduceOnly": self.reduce_only,
             "modifications": self.modifications,
+            "pendingModifications": self.pending,
+            "lastModifyError": self.last_error,
         }
 
 
@@ -83,8 +95,10 @@ class BitgetBook:
     orders: list[BitgetOrder] = field(default_factory=list)
     by_id: dict[tuple[str, str], BitgetOrder] = field(default_factory=dict)  # (uid, orderId)
     by_client_oid: dict[tuple[str, str], BitgetOrder] = field(default_factory=dict)  # (uid, clientOid)
+    mark_prices: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (category, symbol)
 
     def add(self, order: BitgetOrder) -> None:
+        order.seq = len(self.orders)
         self.orders.append(order)
         self.by_id[(order.uid, order.order_id)] = order
         if order.client_oid:
@@ -170,6 +184,7 @@ class HlBook:
     orders: dict[int, HlOrder] = field(default_factory=dict)  # insertion order = creation order
     next_oid: int = 1_000_001
     nonces: NonceTracker = field(default_factory=NonceTracker)
+    budgets: AddressBudgets = field(default_factory=AddressBudgets)
 
     @property
     def mainnet(self) -> bool:

@@ -82,9 +82,39 @@ class Sandbox:
     def clear_requests(self) -> None:
         self._admin("DELETE", "/sandbox/requests")
 
+    def requests_where(
+        self, *, venue: str | None = None, endpoint: str | None = None, kind: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The logged calls that match, e.g. ``kind="unfilled-orders"`` or ``endpoint="modify"``."""
+        wanted = {"venue": venue, "endpoint": endpoint, "kind": kind}
+        return [
+            entry
+            for entry in self.requests()
+            if all(value is None or entry.get(key) == value for key, value in wanted.items())
+        ]
+
     def configure(self, **settings: Any) -> dict[str, Any]:
-        """Change run-time settings, e.g. ``latency_ms=50`` or ``rate_limits=False``."""
+        """Change run-time settings, e.g. ``latency_ms=50``, ``bitget_apply_delay_ms=200`` or
+        ``hyperliquid_address_budget=5``."""
         return self._admin("POST", "/sandbox/config", settings)
+
+    def mark(self, venue: str, symbol: str, price: str, *, category: str | None = None) -> dict[str, Any]:
+        """Move a market price: ``mark("bitget", "BTCUSDT", "60500.0", category="USDT-FUTURES")``
+        or ``mark("hyperliquid", "BTC", "60500")``."""
+        body: dict[str, Any] = {"venue": venue, "symbol": symbol, "price": price}
+        if category is not None:
+            body["category"] = category
+        return self._admin("POST", "/sandbox/mark", body)
+
+    def fill(self, venue: str, order: str | int, size: str | None = None) -> dict[str, Any]:
+        """Trade an order (orderId, clientOid, oid or cloid) as the market would; all of it without ``size``.
+
+        Returns ``{"ok", "venue", "order": <the order's state view>}``.
+        """
+        body: dict[str, Any] = {"venue": venue, "order": order}
+        if size is not None:
+            body["size"] = size
+        return self._admin("POST", "/sandbox/fill", body)
 
     def _admin(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
         content = None if body is None else json.dumps(body).encode()

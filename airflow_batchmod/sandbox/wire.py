@@ -84,3 +84,6 @@ class Call:
     endpoint: str  # "modify" | "query" | "info" | "other"
     items: int = 0
     order_keys: list[Any] = field(default_factory=list)
+    #: What exactly was asked: Bitget's last path segment ("unfilled-orders"), Hyperliquid's info
+    #: type ("allMids") or action type ("batchModify", "noop").
+    kind: str | None = None

@@ -22,6 +22,8 @@ BITGET_SECOND = {"key": "bg_demo_key_2", "secret": "bg_demo_secret_2", "passphra
 BITGET_PAPER = {"key": "bg_paper_key", "secret": "bg_paper_secret", "passphrase": "bg_paper_pass"}
 MODIFY_PATH = "/api/v3/trade/batch-modify-order"
 ORDER_INFO_PATH = "/api/v3/trade/order-info"
+UNFILLED_ORDERS_PATH = "/api/v3/trade/unfilled-orders"
+TICKERS_PATH = "/api/v3/market/tickers"
 
 HL_KEY_A = "0x0123456789012345678901234567890123456789012345678901234567890123"
 HL_KEY_AGENT = "0x2222222222222222222222222222222222222222222222222222222222222222"
@@ -88,12 +90,25 @@ def bitget_modify(
     return client.post(MODIFY_PATH, content=body.encode(), headers=headers)
 
 
+def bitget_get(
+    client: httpx.Client, path: str, params: dict[str, str], *, creds: dict[str, str] = BITGET_MAIN
+) -> httpx.Response:
+    """A signed private GET, the query sorted in both the URL and the prehash."""
+    query = sorted_query(params)
+    headers = bitget_headers("GET", path, query=query, creds=creds)
+    return client.get(f"{path}?{query}" if query else path, headers=headers)
+
+
 def bitget_order_info(
     client: httpx.Client, params: dict[str, str], *, creds: dict[str, str] = BITGET_MAIN
 ) -> httpx.Response:
-    query = sorted_query(params)
-    headers = bitget_headers("GET", ORDER_INFO_PATH, query=query, creds=creds)
-    return client.get(f"{ORDER_INFO_PATH}?{query}", headers=headers)
+    return bitget_get(client, ORDER_INFO_PATH, params, creds=creds)
+
+
+def bitget_unfilled(
+    client: httpx.Client, params: dict[str, str], *, creds: dict[str, str] = BITGET_MAIN
+) -> httpx.Response:
+    return bitget_get(client, UNFILLED_ORDERS_PATH, params, creds=creds)
 
 
 def item_codes(response: httpx.Response) -> list[str | None]:
@@ -137,6 +152,19 @@ def hl_body(
     action: dict[str, Any] = {"type": "batchModify", "modifies": modifies}
     if always_place:
         action["a"] = True
+    return hl_signed(key, action, vault=vault, nonce=nonce, expires_after=expires_after, mainnet=mainnet)
+
+
+def hl_signed(
+    key: str,
+    action: dict[str, Any],
+    *,
+    vault: str | None = None,
+    nonce: int | None = None,
+    expires_after: int | None = None,
+    mainnet: bool = True,
+) -> dict[str, Any]:
+    """An ``/exchange`` body for any L1 action (``{"type": "noop"}``, a batchModify, ...)."""
     nonce = nonce if nonce is not None else next_nonce()
     signature = sign_l1_action(key, action, vault, nonce, expires_after, mainnet=mainnet)
     return {

@@ -3,44 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from airflow_batchmod.exchanges.bitget.signing import sign
 from airflow_batchmod.exchanges.hyperliquid.signing import sign_l1_action
 from airflow_batchmod.sandbox.__main__ import is_loopback, main
-from airflow_batchmod.sandbox.app import SandboxApp
 from airflow_batchmod.sandbox.wire import Request, Response
-
-MODIFY = "/api/v3/trade/batch-modify-order"
-HL_KEY_B = "0x1111111111111111111111111111111111111111111111111111111111111111"
-
-
-class FakeClock:
-    def __init__(self, now: float = 1_750_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def make_app(clock: FakeClock) -> SandboxApp:
-    return SandboxApp(clock=clock, sleep=lambda seconds: None)
-
-
-def bitget_call(app: SandboxApp, items: list[dict[str, str]], timestamp_ms: int) -> Response:
-    body = json.dumps(items)
-    ts = str(timestamp_ms)
-    headers = {
-        "ACCESS-KEY": "bg_demo_key",
-        "ACCESS-SIGN": sign("bg_demo_secret", ts, "POST", MODIFY, "", body),
-        "ACCESS-TIMESTAMP": ts,
-        "ACCESS-PASSPHRASE": "bg_demo_pass",
-    }
-    return app.handle(Request.from_target("POST", MODIFY, headers, body.encode()))
-
-
-def payload(response: Response) -> Any:
-    return json.loads(response.body)
+from tests.unit.test_sandbox_inprocess import (
+    HL_KEY_B,
+    FakeClock,
+    bitget_call,
+    bitget_request,
+    make_app,
+    payload,
+)
 
 
 def test_bitget_timestamp_window_is_thirty_seconds() -> None:
@@ -152,3 +127,28 @@ def test_bitget_order_info_allows_twenty_per_second() -> None:
     assert [query() for _ in range(21)] == [200] * 20 + [429]
     clock.now += 1.0
     assert query() == 200
+
+
+def test_bitget_book_reads_have_their_own_windows() -> None:
+    clock = FakeClock()
+    app = make_app(clock)
+
+    def unfilled() -> int:
+        return bitget_request(
+            app, "GET", "/api/v3/trade/unfilled-orders", clock.ms, params={"limit": "1"}
+        ).status
+
+    def tickers() -> int:
+        target = "/api/v3/market/tickers?category=SPOT"
+        return app.handle(Request.from_target("GET", target, {}, b"")).status
+
+    # 20 per second per UID for the open-orders list, 20 per second per IP for public market data,
+    # and neither spends the other's (or order-info's) allowance.
+    assert [unfilled() for _ in range(21)] == [200] * 20 + [429]
+    assert [tickers() for _ in range(21)] == [200] * 20 + [429]
+    assert (
+        bitget_request(app, "GET", "/api/v3/trade/order-info", clock.ms, params={"orderId": "1001"}).status
+        == 200
+    )
+    clock.now += 1.0
+    assert (unfilled(), tickers()) == (200, 200)

@@ -108,28 +108,102 @@ def test_config_section_overrides_the_base(document: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        (("bitget", "orders", 0, "uid"), "9999", "has no account"),
-        (("bitget", "orders", 0, "symbol"), "DOGEUSDT", "no instrument"),
-        (("bitget", "orders", 0, "status"), "open", "status"),
-        (("bitget", "orders", 1, "orderId"), "1001", "duplicate"),
-        (("bitget", "instruments", 0, "pricePrecision"), 1, "string"),
-        (("hyperliquid", "orders", 0, "coin"), "DOGE", "not in perps or spot"),
-        (("hyperliquid", "orders", 0, "cloid"), "0x12", "32 hex"),
-        (("hyperliquid", "orders", 1, "oid"), 1000001, "duplicate oid"),
-        (("hyperliquid", "accounts", 0, "address"), "0x1234", "address"),
-        (("hyperliquid", "network"), "devnet", "network"),
+        (("bitget", "orders", 3, "uid"), "9999", "bitget.orders[3].uid '9999' has no account"),
+        (("bitget", "orders", 3, "uid"), 1001, "bitget.orders[3].uid: Input should be a valid string"),
+        (("bitget", "orders", 0, "symbol"), "DOGEUSDT", "bitget.orders[0]: no instrument DOGEUSDT"),
+        (("bitget", "orders", 0, "status"), "open", "bitget.orders[0].status: Input should be 'live'"),
+        (("bitget", "orders", 0, "price"), 59900.5, "bitget.orders[0].price: must be a decimal string"),
+        (("bitget", "orders", 0, "qty"), "0", "bitget.orders[0].qty: must be positive"),
+        (("bitget", "orders", 0, "filledQty"), "1", "bitget.orders[0]: filledQty exceeds qty"),
+        (
+            ("bitget", "orders", 0, "reduceOnly"),
+            "no",
+            "bitget.orders[0].reduceOnly: Input should be a valid boolean",
+        ),
+        (("bitget", "orders", 0, "colour"), "red", "bitget.orders[0].colour: unknown key"),
+        (("bitget", "orders", 1, "orderId"), "1001", "bitget.orders[1]: duplicate orderId"),
+        (
+            ("bitget", "instruments", 0, "pricePrecision"),
+            1,
+            "bitget.instruments[0].pricePrecision: Input should be a valid string",
+        ),
+        (
+            ("bitget", "instruments", 0, "priceMultiplier"),
+            "-0.1",
+            "bitget.instruments[0].priceMultiplier: must be positive",
+        ),
+        (
+            ("bitget", "instruments", 0, "status"),
+            1,
+            "bitget.instruments[0].status: Input should be a valid string",
+        ),
+        (
+            ("bitget", "mark_prices", "SPOT", "ETHUSDT"),
+            "3000",
+            "bitget.mark_prices.SPOT.ETHUSDT: no such instrument",
+        ),
+        (
+            ("hyperliquid", "orders", 0, "coin"),
+            "DOGE",
+            "hyperliquid.orders[0].coin 'DOGE' is not in perps or spot",
+        ),
+        (
+            ("hyperliquid", "orders", 0, "cloid"),
+            "0x12",
+            "hyperliquid.orders[0].cloid: must be 0x followed by 32 hex",
+        ),
+        (("hyperliquid", "orders", 1, "oid"), 1000001, "hyperliquid.orders: duplicate oid 1000001"),
+        (
+            ("hyperliquid", "orders", 0, "trigger"),
+            {"triggerPx": "1", "tpsl": "x"},
+            "hyperliquid.orders[0].trigger.tpsl",
+        ),
+        (
+            ("hyperliquid", "accounts", 0, "address"),
+            "0x1234",
+            "hyperliquid.accounts[0].address: must be a 0x-prefixed",
+        ),
+        (
+            ("hyperliquid", "accounts", 0, "requests_left"),
+            -1,
+            "hyperliquid.accounts[0].requests_left: Input should be greater",
+        ),
+        (
+            ("hyperliquid", "spot", "universe", 0, "tokens"),
+            [1, 7],
+            "hyperliquid.spot.universe[0].tokens must name two known",
+        ),
+        (("hyperliquid", "network"), "devnet", "hyperliquid.network: Input should be 'mainnet' or 'testnet'"),
+        (("config", "latency_ms"), -5, "config.latency_ms: Input should be greater than or equal to 0"),
+        (("config", "latency"), 5, "config.latency: unknown key"),
     ],
 )
-def test_bad_seeds_name_the_problem(
+def test_bad_seeds_name_the_place(
     document: dict[str, Any], path: tuple[str | int, ...], value: object, message: str
 ) -> None:
     doc = copy.deepcopy(document)
     target: Any = doc
     for key in path[:-1]:
-        target = target[key]
+        target = target.setdefault(key, {}) if isinstance(target, dict) else target[key]
     target[path[-1]] = value
-    with pytest.raises(SeedError, match=message):
+    with pytest.raises(SeedError) as raised:
         build_seed(doc, SandboxConfig(), NOW)
+    assert str(raised.value).startswith(message)
+
+
+def test_default_seed_prices_every_bitget_instrument(document: dict[str, Any]) -> None:
+    book = build_seed(document, SandboxConfig(), NOW).bitget
+    assert book.mark_prices == {
+        ("USDT-FUTURES", "BTCUSDT"): Decimal("60000.0"),
+        ("USDT-FUTURES", "ETHUSDT"): Decimal("3000.00"),
+        ("SPOT", "BTCUSDT"): Decimal("60000.00"),
+    }
+    assert set(book.mark_prices) == set(book.instruments)
+
+
+def test_instruments_are_served_back_verbatim(document: dict[str, Any]) -> None:
+    book = build_seed(document, SandboxConfig(), NOW).bitget
+    assert [instrument.raw for instrument in book.instruments.values()] == document["bitget"]["instruments"]
 
 
 def test_unknown_top_level_key_is_refused() -> None:
