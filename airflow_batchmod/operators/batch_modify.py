@@ -177,11 +177,13 @@ class BatchModifyOrdersOperator(BaseOperator):
                 run.request_stop()
             return
         run.request_stop()
-        in_flight = len(run.stats.in_flight_edits)
+        in_flight = sorted(run.stats.in_flight_edits)
         self.log.warning(
             "Killed: no further edits will be sent; %d edits were sent%s",
             len(run.stats.sent_edits),
-            f", {in_flight} still in flight (the next try asks the exchange about them)" if in_flight else "",
+            f", {len(in_flight)} still in flight (the next try asks the exchange about them): {in_flight}"
+            if in_flight
+            else "",
         )
 
     # -- the steps of execute ------------------------------------------------------------

@@ -221,8 +221,9 @@ class BatchRun:
             self._stop.set()
             self.log.warning(
                 "Interrupted with %d edits in flight (outcome unknown until the next try reconciles "
-                "them); %d edits had been sent in %d requests",
+                "them): %s; %d edits had been sent in %d requests",
                 len(self.stats.in_flight_edits),
+                sorted(self.stats.in_flight_edits),
                 len(self.stats.sent_edits),
                 self.stats.requests,
             )
