@@ -70,6 +70,10 @@ class BatchModifyOrdersOperator(BaseOperator):
     :param request_timeout: Seconds to wait for an exchange's answer before the request's outcome
         counts as unknown (connecting gets at most 5 s).
     :param dry_run: Read the book and plan, send nothing: what would be sent is ``would_modify``.
+    :param confirm: After the requests settle, read the book until each accepted edit shows
+        (``modified``, with ``after``), its order is gone (``rejected``) or ``confirm_timeout``
+        passes (``unknown``). Off: ``modified`` means accepted by the exchange.
+    :param confirm_timeout: Seconds to keep reading the book for edits not yet shown.
     :param checkpoint: ``resume`` (default): a later try of the task instance continues where
         earlier tries stopped. ``restart``: ignore (and overwrite) earlier tries' progress and
         apply every edit again; Airflow 3.3 keeps the state store when a task is cleared, so use
@@ -100,6 +104,8 @@ class BatchModifyOrdersOperator(BaseOperator):
         round_to_rules: bool = False,
         request_timeout: float = 15.0,
         dry_run: bool = False,
+        confirm: bool = True,
+        confirm_timeout: float = 10.0,
         checkpoint: Checkpoint = "resume",
         report_path: str | None = None,
         inline_report_limit: int = DEFAULT_INLINE_REPORT_LIMIT,
@@ -112,8 +118,8 @@ class BatchModifyOrdersOperator(BaseOperator):
             raise ValueError("fail_on must be 'any', 'any_or_not_open', 'failed_or_unknown' or 'unknown'")
         if chunk_size < 1 or max_in_flight < 1 or max_attempts < 1:
             raise ValueError("chunk_size, max_in_flight and max_attempts must be at least 1")
-        if request_timeout <= 0:
-            raise ValueError("request_timeout must be positive")
+        if request_timeout <= 0 or confirm_timeout < 0:
+            raise ValueError("request_timeout must be positive and confirm_timeout not negative")
         self.conn_id = conn_id
         self.edits = edits
         self.chunk_size = chunk_size
@@ -125,6 +131,8 @@ class BatchModifyOrdersOperator(BaseOperator):
         self.request_timeout = request_timeout
         # BaseOperator.dry_run() is a method (it renders templates), so the flag lives apart.
         self.plan_only = dry_run
+        self.confirm = confirm
+        self.confirm_timeout = confirm_timeout
         self.checkpoint = checkpoint
         self.report_path = report_path
         self.inline_report_limit = inline_report_limit
@@ -162,7 +170,7 @@ class BatchModifyOrdersOperator(BaseOperator):
             preparation = self._prepare(client, raw_edits)
             planned = planned_records(preparation, self._scrub)
             self._apply_invalid_policy(context, client, preparation, planned, len(raw_edits), started)
-            records = self._run_edits(context, client, preparation, raw_edits) + planned
+            records = self._run_edits(context, client, preparation, planned, raw_edits) + planned
         finally:
             client.close()
         report = self._report(context, client, records, started)
@@ -241,19 +249,26 @@ class BatchModifyOrdersOperator(BaseOperator):
         )
 
     def _run_edits(
-        self, context: Context, client: ExchangeClient, preparation: Preparation, raw_edits: list[Any]
+        self,
+        context: Context,
+        client: ExchangeClient,
+        preparation: Preparation,
+        planned: list[EditRecord],
+        raw_edits: list[Any],
     ) -> list[EditRecord]:
+        """Send (or, in a dry run, only list) the planned edits; ``planned`` yields to the journal."""
         from airflow_batchmod.operators.checkpoint import CheckpointUnreadable
+        from airflow_batchmod.operators.confirmation import confirm_run
         from airflow_batchmod.operators.engine import BatchRun, RunSettings
-        from airflow_batchmod.operators.planning import dry_run_records
+        from airflow_batchmod.operators.planning import dry_run_records, prefer_journal
         from airflow_batchmod.operators.redaction import RedactingLog
         from airflow_batchmod.operators.report import log_line
 
         if self.plan_only:
-            records = dry_run_records(preparation, self._scrub)
-            for record in records:
+            would = dry_run_records(preparation, self._scrub)
+            for record in would:
                 self.log.info("%s", log_line(record))
-            return records
+            return would
         log = RedactingLog(self.log, self._scrub)
         self._run = BatchRun(
             client,
@@ -274,10 +289,14 @@ class BatchModifyOrdersOperator(BaseOperator):
             len(preparation.problems) + len(preparation.skipped),
         )
         try:
-            records = list(self._run.run(preparation.edits).values())
+            settled = self._run.run(preparation.edits)
         except CheckpointUnreadable as exc:
             raise AirflowFailException(str(exc)) from None
-        return self._scrub.records(records)
+        if self.confirm:
+            for record in confirm_run(self._run, preparation.edits, timeout=self.confirm_timeout, log=log):
+                log.info("%s", log_line(record))
+        prefer_journal(planned, self._run.recovered)
+        return self._scrub.records(list(settled.values()))
 
     def _journal(self, context: Context, raw_edits: list[Any]) -> Journal | None:
         from airflow_batchmod.operators.checkpoint import CheckpointWriteError, Journal, fingerprint

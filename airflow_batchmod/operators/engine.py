@@ -27,7 +27,7 @@ from airflow_batchmod.exchanges.base import (
     Outcome,
     PreparedEdit,
 )
-from airflow_batchmod.operators.checkpoint import CheckpointWriteError, Journal, SettledEdit
+from airflow_batchmod.operators.checkpoint import CheckpointWriteError, Journal, Recovered, SettledEdit
 from airflow_batchmod.operators.ratelimit import SlidingWindowLimiter
 from airflow_batchmod.operators.records import EditRecord, EditStatus
 from airflow_batchmod.operators.schedule import ChunkScheduler
@@ -102,6 +102,8 @@ class BatchRun:
         self.records: dict[int, EditRecord] = {}
         #: Set when sending stopped early for a reason the report must give.
         self.halt: Halt | None = None
+        #: What earlier tries left in the journal (None: no journal).
+        self.recovered: Recovered | None = None
         self._targets: dict[str, str] = {}
         self._stop = threading.Event()
         # Attempts made by this try; the report's attempts also count earlier tries.
@@ -122,7 +124,9 @@ class BatchRun:
         anything is sent, when earlier tries' journal cannot be read completely.
         """
         for edit in edits:
-            self.records[edit.index] = EditRecord(edit.index, edit.order_key, edit.label, before=edit.before)
+            self.records[edit.index] = EditRecord(
+                edit.index, edit.order_key, edit.label, before=edit.before, wanted=edit.wanted
+            )
         try:
             pending = self._recover(edits)
         except CheckpointWriteError as exc:
@@ -145,6 +149,7 @@ class BatchRun:
         if self.journal is None:
             return list(edits)
         recovered = self.journal.recover()
+        self.recovered = recovered
         if recovered.entries == 0:
             return list(edits)
         by_index = {edit.index: edit for edit in edits}
@@ -257,6 +262,18 @@ class BatchRun:
             doubted = frozenset(e.index for e in chunk if e.index in self._doubted)
             in_flight[pool.submit(self._send_chunk, chunk, doubted)] = (chunk, entry)
 
+    def record_outcomes(self, records: Sequence[EditRecord]) -> None:
+        """Journal statuses that changed after the run (confirmation), so a later try sees them."""
+        if self.journal is None or not records:
+            return
+        try:
+            entry = self.journal.open_entry([])
+        except CheckpointWriteError as exc:
+            self.log.warning("Confirmed outcomes not checkpointed: %s", exc)
+            return
+        settled = [(r.index, self._settled(r)) for r in records]
+        self.journal.close_entry(entry, [], settled, [])
+
     def _send_chunk(self, chunk: list[PreparedEdit], doubted: frozenset[int]) -> ChunkAnswer:
         """Runs on a worker thread: pace, then send one request (see :class:`ChunkSender`)."""
         self.limiter.acquire(self.client.request_weight(len(chunk)))
@@ -357,19 +374,17 @@ class BatchRun:
     ) -> None:
         if self.journal is None or entry is None:
             return
-        settled = []
-        for edit in chunk:
-            record = self.records[edit.index]
-            if record.status is not None:
-                settled.append(
-                    (
-                        edit.index,
-                        SettledEdit(
-                            record.status.value, record.order_id, record.code, record.message, record.attempts
-                        ),
-                    )
-                )
+        settled = [
+            (edit.index, self._settled(record))
+            for edit in chunk
+            if (record := self.records[edit.index]).status is not None
+        ]
         self.journal.close_entry(entry, [e.index for e in chunk], settled, retry)
+
+    @staticmethod
+    def _settled(record: EditRecord) -> SettledEdit:
+        status = record.status.value if record.status else "unknown"
+        return SettledEdit(status, record.order_id, record.code, record.message, record.attempts)
 
     def _retargeted(self, edit: PreparedEdit) -> PreparedEdit:
         target = self._targets.get(edit.order_key)

@@ -9,6 +9,7 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_batchmod.exchanges.base import Preparation
+from airflow_batchmod.operators.checkpoint import Recovered
 from airflow_batchmod.operators.records import EditRecord, EditStatus
 from airflow_batchmod.operators.redaction import Scrubber
 
@@ -64,8 +65,23 @@ def dry_run_records(preparation: Preparation, scrub: Scrubber) -> list[EditRecor
     return scrub.records(
         [
             EditRecord(
-                e.index, e.order_key, e.label, EditStatus.WOULD_MODIFY, before=e.before, after=e.wanted
+                e.index, e.order_key, e.label, EditStatus.WOULD_MODIFY, before=e.before, wanted=e.wanted
             )
             for e in preparation.edits
         ]
     )
+
+
+def prefer_journal(planned: list[EditRecord], recovered: Recovered | None) -> None:
+    """An edit an earlier try settled keeps that status, whatever the book shows now (an edit
+    applied by the killed try looks ``unchanged`` to the next one)."""
+    if recovered is None:
+        return
+    for record in planned:
+        settled = recovered.settled.get(record.index)
+        if settled is None or record.status not in (EditStatus.UNCHANGED, EditStatus.NOT_OPEN):
+            continue
+        record.status = EditStatus(settled.status)
+        record.order_id, record.code, record.message = settled.order_id, settled.code, settled.message
+        record.attempts = settled.attempts
+        record.resumed = True

@@ -44,6 +44,8 @@ class EditRecord:
     #: What the book showed before the edit, and after it landed (None: not read or not found).
     before: Quote | None = None
     after: Quote | None = None
+    #: What the edit asks for, for the log line until the book shows it (not in the report).
+    wanted: Quote | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -27,6 +27,9 @@ FAILING_STATUSES: dict[str, frozenset[EditStatus]] = {
 #: Entries XCom always keeps in a shortened report: these statuses need no attention.
 _FINE = frozenset({EditStatus.MODIFIED.value, EditStatus.UNCHANGED.value})
 
+#: Statuses whose log line shows the change the edit asked for.
+_CHANGING = frozenset({EditStatus.MODIFIED, EditStatus.WOULD_MODIFY})
+
 #: Object storage handles pay lineage bookkeeping per write: write the JSON in pieces this big.
 REPORT_WRITE_CHUNK = 1 << 20
 
@@ -130,9 +133,10 @@ def log_line(record: EditRecord) -> str:
     """One line per edit, the form operators grep for."""
     status = record.status.value if record.status else "pending"
     parts = [f"edit #{record.index} {record.label}: {status}"]
-    if record.before is not None or record.after is not None:
+    change = record.after or (record.wanted if record.status in _CHANGING else None)
+    if record.before is not None or change is not None:
         before = record.before.describe() if record.before else "?"
-        parts.append(f"{before} -> {record.after.describe()}" if record.after else before)
+        parts.append(f"{before} -> {change.describe()}" if change else before)
     if record.order_id:
         parts.append(f"order_id={record.order_id}")
     parts.append(f"attempts={record.attempts}")
