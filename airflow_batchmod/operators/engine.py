@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from airflow_batchmod.exchanges.base import (
     BudgetExhaustedError,
     ExchangeClient,
+    ExchangeError,
     FailureKind,
     ItemResult,
     Outcome,
@@ -188,6 +189,11 @@ class BatchRun:
             self.client.check_budget(edit_count)
         except BudgetExhaustedError as exc:
             self._halt(Halt(exc.message, EditStatus.FAILED, retryable=False))
+            return False
+        except ExchangeError as exc:
+            self._halt(
+                Halt(f"the request budget could not be read: {exc}", EditStatus.NOT_SENT, retryable=True)
+            )
             return False
         return True
 
