@@ -18,7 +18,8 @@ from typing import Any
 
 from airflow_batchmod.exchanges.base import ExchangeClient
 from airflow_batchmod.operators.checkpoint import Journal, MemoryStore, fingerprint
-from airflow_batchmod.operators.engine import BatchRun, EditRecord, RunSettings
+from airflow_batchmod.operators.engine import BatchRun, RunSettings
+from airflow_batchmod.operators.records import EditRecord
 from airflow_batchmod.operators.report import log_line
 from benchmarks.common import current_rss_mb
 

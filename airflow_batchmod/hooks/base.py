@@ -15,15 +15,21 @@ class ExchangeHook(BaseHook):
 
     conn_type: str
 
-    def __init__(self, conn_id: str, **kwargs: Any) -> None:
+    def __init__(self, conn_id: str, *, connection: Connection | None = None, **kwargs: Any) -> None:
+        """``connection``: the connection, when the caller has already fetched it (the operator
+        does, to learn its type), so it is fetched once."""
         super().__init__(**kwargs)
         self.conn_id = conn_id
+        self._connection = connection
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} conn_id={self.conn_id!r}>"
 
     def connection(self) -> Connection:
-        return self.get_connection(self.conn_id)
+        """The connection, fetched on first use and kept."""
+        if self._connection is None:
+            self._connection = self.get_connection(self.conn_id)
+        return self._connection
 
     def extra_field(self, conn: Connection, name: str, default: Any = None) -> Any:
         """An extra, whether set plainly or by the UI form (``extra__<type>__<name>``)."""

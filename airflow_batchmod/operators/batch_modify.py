@@ -1,14 +1,16 @@
-"""``BatchModifyOrdersOperator``: apply a list of order edits on Bitget or Hyperliquid.
+"""``BatchModifyOrdersOperator``: apply a list of order edits on the exchange a connection names.
 
 This module is imported by every DAG file that uses the operator, at parse time. It must
-stay cheap: the exchange clients (eth-account, msgpack) load only when a task runs.
+stay cheap: the hooks, the engine and the exchange clients (eth-account, msgpack) load only
+when a task runs. It names no exchange: the connection's hook builds the client, and the
+operator talks to it only through ``airflow_batchmod.exchanges.base``.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.sdk import BaseOperator
@@ -17,66 +19,43 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_batchmod.exchanges.base import ExchangeClient
-    from airflow_batchmod.operators.engine import BatchRun, EditRecord
+    from airflow_batchmod.exchanges.base import ExchangeClient, Preparation
+    from airflow_batchmod.hooks.base import ExchangeHook
+    from airflow_batchmod.operators.checkpoint import Journal
+    from airflow_batchmod.operators.engine import BatchRun
+    from airflow_batchmod.operators.records import EditRecord
+    from airflow_batchmod.operators.redaction import Scrubber
 
-FailOn = Literal["any", "failed_or_unknown", "unknown"]
+FailOn = Literal["any", "any_or_not_open", "failed_or_unknown", "unknown"]
 OnInvalid = Literal["fail", "skip"]
+Checkpoint = Literal["resume", "restart"]
 
-#: Reports with more entries than this go to ``report_path``; XCom keeps totals and problems.
+#: Reports with more entries than this are shortened in XCom (see ``report_path``).
 DEFAULT_INLINE_REPORT_LIMIT = 2000
-
-REPORT_WRITE_CHUNK = 1 << 20
-
-HOOKS_BY_CONN_TYPE = {
-    "bitget": "airflow_batchmod.hooks.bitget.BitgetHook",
-    "hyperliquid": "airflow_batchmod.hooks.hyperliquid.HyperliquidHook",
-}
-
-
-class _RedactingLog:
-    """The engine's logger, with secrets taken out of every formatted line."""
-
-    def __init__(self, log: Any, scrub: Any) -> None:
-        self._log = log
-        self._scrub = scrub
-
-    def _text(self, msg: Any, args: tuple[Any, ...]) -> str:
-        text = str(msg) % args if args else str(msg)
-        return str(self._scrub(text))
-
-    def info(self, msg: Any, /, *args: Any) -> None:
-        self._log.info("%s", self._text(msg, args))
-
-    def warning(self, msg: Any, /, *args: Any) -> None:
-        self._log.warning("%s", self._text(msg, args))
-
-    def exception(self, msg: Any, /, *args: Any) -> None:
-        import traceback
-
-        self._log.error("%s\n%s", self._text(msg, args), self._scrub(traceback.format_exc()))
 
 
 class BatchModifyOrdersOperator(BaseOperator):
     """Modify resting orders in batches, within the exchange's limits, and report every edit.
 
-    The connection's type (``bitget`` or ``hyperliquid``) decides the exchange. Every edit is
-    validated before anything is sent. Edits go out in requests of at most ``chunk_size``; an
-    order listed twice goes in later requests, in input order. Transient failures are retried
-    with backoff for the affected edits only; a request whose outcome is unknown is reconciled
-    with the exchange before anything is resent. Progress is checkpointed per chunk in the
-    task's state store, so a retried task never applies an edit twice.
+    The connection's type decides the exchange (``bitget`` or ``hyperliquid``). Every edit is
+    validated and planned against the live book before anything is sent: an edit that would
+    change nothing is ``unchanged``, one whose order is no longer open is ``not_open``. Edits
+    go out in requests of at most ``chunk_size``; an order listed twice goes in later requests,
+    in input order. Edits sent back by the exchange (throttled, server error) are retried
+    together after one backoff per failed request; a request whose outcome is unknown is
+    reconciled with the exchange before anything is resent. Progress is checkpointed per
+    chunk in the task's state store, so a retried task never applies an edit twice; if that
+    checkpoint cannot be read, nothing is sent.
 
     Returns (XCom ``return_value``) a report with one entry per input edit, in input order:
-    ``status`` (``modified``, ``rejected``, ``failed``, ``unknown``, ``invalid``, ``not_sent``),
-    ``order_id`` (on Hyperliquid the new oid), ``code``, ``message`` and ``attempts``, plus totals.
+    ``status`` (``modified``, ``unchanged``, ``not_open``, ``would_modify``, ``rejected``,
+    ``failed``, ``unknown``, ``invalid``, ``not_sent``), ``order_id`` (on Hyperliquid the new
+    oid), ``before``/``after`` (price and size), ``code``, ``message``, ``attempts``,
+    ``resumed`` and ``reconciled``, plus totals.
 
     :param conn_id: A ``bitget`` or ``hyperliquid`` connection. (templated)
     :param edits: The edits: a list of dicts (or its JSON text), typically an upstream task's
-        ``.output``. Bitget: ``orderId``/``clientOid``, ``symbol``, ``category``, ``price``,
-        ``qty``, ``autoCancel``. Hyperliquid: ``oid``/``cloid``, ``coin``/``asset``, ``is_buy``,
-        ``price``, ``size``, ``reduce_only``, ``order_type``, ``new_cloid``; or the wire form
-        ``{"oid", "order": {...}}``. (templated)
+        ``.output``. See the README for each exchange's fields. (templated)
     :param chunk_size: The most edits in one request (Bitget allows at most 20).
     :param max_in_flight: The most requests in flight at once; the exchange's rate limit still
         applies across all of them.
@@ -84,19 +63,33 @@ class BatchModifyOrdersOperator(BaseOperator):
     :param on_invalid: ``fail`` (default): any invalid edit fails the task before anything is
         sent. ``skip``: send the valid edits and report the others as ``invalid``.
     :param fail_on: Which outcomes fail the task, after the report is pushed: ``any`` (default)
-        edit not modified, ``failed_or_unknown``, or only ``unknown``.
+        edit that is not modified, unchanged or not open; ``any_or_not_open`` also fails on
+        orders that were no longer open; ``failed_or_unknown``; or only ``unknown``.
     :param round_to_rules: Round prices and sizes to the exchange's tick and lot rules instead of
         refusing them (Hyperliquid).
     :param request_timeout: Seconds to wait for an exchange's answer before the request's outcome
         counts as unknown (connecting gets at most 5 s).
-    :param report_path: Where full reports larger than ``inline_report_limit`` entries are
-        written, as an ObjectStoragePath URL such as ``s3://bucket/reports``. (templated)
+    :param dry_run: Read the book and plan, send nothing: what would be sent is ``would_modify``.
+    :param confirm: After the requests settle, read the book until each accepted edit shows
+        (``modified``, with ``after``), its order is gone (``rejected``) or ``confirm_timeout``
+        passes (``unknown``). Off: ``modified`` means accepted by the exchange.
+    :param confirm_timeout: Seconds to keep reading the book for edits not yet shown.
+    :param checkpoint: ``resume`` (default): a later try of the task instance continues where
+        earlier tries stopped. ``restart``: ignore (and overwrite) earlier tries' progress and
+        apply every edit again; Airflow 3.3 keeps the state store when a task is cleared, so use
+        this to re-apply after clearing. (templated)
+    :param report_path: Where the full report is written, as an ObjectStoragePath URL such as
+        ``s3://bucket/reports``, when it has more than ``inline_report_limit`` entries. Without
+        it, nothing is written anywhere: XCom keeps the totals and the entries that need
+        attention, and the task log keeps one line per edit. (templated)
     :param inline_report_limit: The most report entries kept in XCom.
     """
 
-    template_fields: Sequence[str] = ("conn_id", "edits", "report_path")
+    template_fields: Sequence[str] = ("conn_id", "edits", "report_path", "checkpoint")
     template_fields_renderers = {"edits": "json"}
     ui_color = "#f2e6c9"
+
+    _scrub: Scrubber
 
     def __init__(
         self,
@@ -110,6 +103,10 @@ class BatchModifyOrdersOperator(BaseOperator):
         fail_on: FailOn = "any",
         round_to_rules: bool = False,
         request_timeout: float = 15.0,
+        dry_run: bool = False,
+        confirm: bool = True,
+        confirm_timeout: float = 10.0,
+        checkpoint: Checkpoint = "resume",
         report_path: str | None = None,
         inline_report_limit: int = DEFAULT_INLINE_REPORT_LIMIT,
         **kwargs: Any,
@@ -117,12 +114,12 @@ class BatchModifyOrdersOperator(BaseOperator):
         super().__init__(**kwargs)
         if on_invalid not in ("fail", "skip"):
             raise ValueError("on_invalid must be 'fail' or 'skip'")
-        if fail_on not in ("any", "failed_or_unknown", "unknown"):
-            raise ValueError("fail_on must be 'any', 'failed_or_unknown' or 'unknown'")
+        if fail_on not in ("any", "any_or_not_open", "failed_or_unknown", "unknown"):
+            raise ValueError("fail_on must be 'any', 'any_or_not_open', 'failed_or_unknown' or 'unknown'")
         if chunk_size < 1 or max_in_flight < 1 or max_attempts < 1:
             raise ValueError("chunk_size, max_in_flight and max_attempts must be at least 1")
-        if request_timeout <= 0:
-            raise ValueError("request_timeout must be positive")
+        if request_timeout <= 0 or confirm_timeout < 0:
+            raise ValueError("request_timeout must be positive and confirm_timeout not negative")
         self.conn_id = conn_id
         self.edits = edits
         self.chunk_size = chunk_size
@@ -132,228 +129,264 @@ class BatchModifyOrdersOperator(BaseOperator):
         self.fail_on = fail_on
         self.round_to_rules = round_to_rules
         self.request_timeout = request_timeout
+        # BaseOperator.dry_run() is a method (it renders templates), so the flag lives apart.
+        self.plan_only = dry_run
+        self.confirm = confirm
+        self.confirm_timeout = confirm_timeout
+        self.checkpoint = checkpoint
         self.report_path = report_path
         self.inline_report_limit = inline_report_limit
         self._run: BatchRun | None = None
 
+    @cached_property
+    def hook(self) -> ExchangeHook:
+        """The connection's hook, chosen by the connection's type (fetched once)."""
+        from airflow.sdk import BaseHook
+
+        from airflow_batchmod.get_provider_info import get_provider_info
+        from airflow_batchmod.hooks.base import ExchangeHook
+
+        conn = BaseHook.get_connection(self.conn_id)
+        known = sorted(t["connection-type"] for t in get_provider_info()["connection-types"])
+        if conn.conn_type not in known:
+            raise AirflowFailException(
+                f"Connection {self.conn_id!r} has type {conn.conn_type!r}, which this provider does not "
+                f"know; use a connection of type {' or '.join(known)}"
+            )
+        hook = conn.get_hook(hook_params={"connection": conn})  # type: ignore[no-untyped-call]
+        if not isinstance(hook, ExchangeHook):
+            raise AirflowFailException(f"Connection {self.conn_id!r} did not yield an exchange hook")
+        return hook
+
     # -- Airflow entry points ------------------------------------------------------------
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_batchmod.exchanges.base import ExchangeError, redact
-        from airflow_batchmod.operators.engine import BatchRun, EditRecord, EditStatus, RunSettings
-        from airflow_batchmod.operators.report import failing, log_line
+        from airflow_batchmod.operators.planning import planned_records, read_edits
 
         started = time.monotonic()
-        raw_edits = self._raw_edits()
-        client = self._client()
-        secrets = client.secrets()
-
-        def scrub(text: str) -> str:
-            return redact(text, secrets)
-
-        log = _RedactingLog(self.log, scrub)
+        raw_edits = read_edits(self.edits)
+        client = self._build_client()
         try:
-            try:
-                preparation = client.prepare(raw_edits)
-            except ExchangeError as exc:
-                reason = scrub(str(exc))
-                raise AirflowException(
-                    f"Could not read {client.exchange} metadata; nothing was sent: {reason}"
-                ) from None
-            invalid = [
-                EditRecord(
-                    p.index,
-                    f"edit:{p.index}",
-                    scrub(p.label),
-                    EditStatus.INVALID,
-                    message=scrub("; ".join(p.problems)),
-                )
-                for p in preparation.problems
-            ]
-            if invalid and self.on_invalid == "fail":
-                not_sent = [
-                    EditRecord(
-                        e.index, e.order_key, e.label, EditStatus.NOT_SENT, message="another edit is invalid"
-                    )
-                    for e in preparation.edits
-                ]
-                report = self._report(context, client, invalid + not_sent, requests=0, started=started)
-                self._push(context, report)
-                details = "\n".join(f"  - {scrub(p.describe())}" for p in preparation.problems[:50])
-                more = len(preparation.problems) - 50
-                raise AirflowFailException(
-                    f"{len(preparation.problems)} of {len(raw_edits)} edits are invalid; nothing was sent:\n"
-                    f"{details}" + (f"\n  ... and {more} more (see the report)" if more > 0 else "")
-                )
-            for record in invalid:
-                log.info("%s", log_line(record))
-            self._run = BatchRun(
-                client,
-                RunSettings(
-                    chunk_size=min(self.chunk_size, client.max_batch_size),
-                    max_in_flight=self.max_in_flight,
-                    max_attempts=self.max_attempts,
-                ),
-                journal=self._journal(context, raw_edits),
-                log=log,
-                on_settle=lambda record: log.info("%s", log_line(record)),
-            )
-            self.log.info(
-                "Applying %d edits on %s in requests of up to %d (%d invalid edits skipped)",
-                len(preparation.edits),
-                client.exchange,
-                self._run.settings.chunk_size,
-                len(invalid),
-            )
-            records = list(self._run.run(preparation.edits).values()) + invalid
-            for record in records:
-                record.label = scrub(record.label)
-                record.order = scrub(record.order)
-                if record.message:
-                    record.message = scrub(record.message)
-            report = self._report(
-                context,
-                client,
-                records,
-                requests=self._run.stats.requests,
-                started=started,
-                reconciliations=self._run.stats.reconciliations,
-                throttled_requests=self._run.stats.throttled,
-            )
+            preparation = self._prepare(client, raw_edits)
+            planned = planned_records(preparation, self._scrub)
+            self._apply_invalid_policy(context, client, preparation, planned, len(raw_edits), started)
+            records = self._run_edits(context, client, preparation, planned, raw_edits) + planned
         finally:
             client.close()
-        bad = failing(records, self.fail_on)
-        if bad:
-            self._push(context, report)
-            counts = ", ".join(
-                f"{k}={v}" for k, v in report["totals"].items() if v and k not in ("edits", "modified")
-            )
-            message = f"{len(bad)} of {len(records)} edits did not go through ({counts}); see the report"
-            # Only unknown or transient failures can be helped by a task retry; the checkpoint
-            # makes that retry safe. Rejections would just be rejected again.
-            retryable = any(
-                r.status in (EditStatus.FAILED, EditStatus.UNKNOWN, EditStatus.NOT_SENT) for r in bad
-            )
-            raise AirflowException(message) if retryable else AirflowFailException(message)
+        report = self._report(context, client, records, started)
+        self._decide_failure(context, report, records)
         return report
 
     def on_kill(self) -> None:
         run = self._run
-        if run is None:
+        if run is None or not run.stats.sent_edits:
             self.log.warning("Killed before any edit was sent")
+            if run is not None:
+                run.request_stop()
             return
         run.request_stop()
+        in_flight = sorted(run.stats.in_flight_edits)
         self.log.warning(
-            "Killed: no further chunks will be sent. %d requests made; %d edits were sent, %d are in flight "
-            "(the next try reconciles them): %s",
-            run.stats.requests,
+            "Killed: no further edits will be sent; %d edits were sent%s",
             len(run.stats.sent_edits),
-            len(run.stats.in_flight_edits),
-            sorted(run.stats.in_flight_edits),
+            f", {len(in_flight)} still in flight (the next try asks the exchange about them): {in_flight}"
+            if in_flight
+            else "",
         )
 
-    # -- helpers -------------------------------------------------------------------------
+    # -- the steps of execute ------------------------------------------------------------
 
-    def _raw_edits(self) -> list[Any]:
-        edits = self.edits
-        if isinstance(edits, str):
-            try:
-                edits = json.loads(edits)
-            except json.JSONDecodeError as exc:
-                raise AirflowFailException(f"edits is text but not JSON: {exc.msg} at {exc.pos}") from None
-        if isinstance(edits, dict) and isinstance(edits.get("edits"), list):
-            edits = edits["edits"]
-        if isinstance(edits, tuple):
-            edits = list(edits)
-        if not isinstance(edits, list):
-            raise AirflowFailException(f"edits must be a list of edits, got {type(edits).__name__}")
-        return edits
+    def _build_client(self) -> ExchangeClient:
+        from airflow_batchmod.operators.redaction import Scrubber
 
-    def _client(self) -> ExchangeClient:
-        from importlib import import_module
-
-        from airflow.sdk import BaseHook
-
-        conn_type = BaseHook.get_connection(self.conn_id).conn_type
-        hook_path = HOOKS_BY_CONN_TYPE.get(conn_type or "")
-        if hook_path is None:
-            expected = sorted(HOOKS_BY_CONN_TYPE)
-            raise AirflowFailException(
-                f"Connection {self.conn_id!r} has type {conn_type!r}; expected one of {expected}"
-            )
-        module_name, class_name = hook_path.rsplit(".", 1)
-        hook = getattr(import_module(module_name), class_name)(self.conn_id)
         try:
-            client: ExchangeClient = hook.get_client(
+            client = self.hook.get_client(
                 request_timeout=self.request_timeout,
                 max_connections=self.max_in_flight + 2,
                 round_to_rules=self.round_to_rules,
             )
         except (ValueError, TypeError) as exc:
             raise AirflowFailException(f"Connection {self.conn_id!r} is not usable: {exc}") from None
+        self._scrub = Scrubber(client.secrets())
         return client
 
-    def _journal(self, context: Context, raw_edits: list[Any]) -> Any:
-        from airflow_batchmod.operators.checkpoint import Journal, fingerprint
+    def _prepare(self, client: ExchangeClient, raw_edits: list[Any]) -> Preparation:
+        from airflow_batchmod.exchanges.base import ExchangeError
 
-        store = context.get("task_state_store")
-        if store is None:
-            self.log.info("No task_state_store in this Airflow; progress is not checkpointed across tries")
-            return None
-        return Journal(store, fingerprint(self.conn_id, raw_edits))
+        try:
+            return client.prepare(raw_edits)
+        except ExchangeError as exc:
+            # The contract allows only MetadataError here; any exchange error means the same:
+            # nothing could be planned, so nothing was sent.
+            raise AirflowException(
+                f"Could not read {client.exchange} metadata or book; nothing was sent: {self._scrub(str(exc))}"
+            ) from None
 
-    def _report(
+    def _apply_invalid_policy(
         self,
         context: Context,
         client: ExchangeClient,
-        records: list[EditRecord],
-        *,
-        requests: int,
+        preparation: Preparation,
+        planned: list[EditRecord],
+        edit_count: int,
         started: float,
-        reconciliations: int = 0,
-        throttled_requests: int = 0,
-    ) -> dict[str, Any]:
-        from airflow_batchmod.operators.report import build_report, summarise_for_xcom, summary_table
+    ) -> None:
+        """Under ``on_invalid="fail"``, any invalid edit fails the task before anything is sent."""
+        from airflow_batchmod.operators.planning import not_sent_records
+        from airflow_batchmod.operators.report import log_line
 
+        if not preparation.problems or self.on_invalid == "skip":
+            for record in planned:
+                self.log.info("%s", log_line(record))
+            return
+        not_sent = not_sent_records(preparation, "another edit is invalid")
+        self._push(context, self._report(context, client, planned + not_sent, started))
+        details = "\n".join(f"  - {self._scrub(p.describe())}" for p in preparation.problems[:50])
+        more = len(preparation.problems) - 50
+        raise AirflowFailException(
+            f"{len(preparation.problems)} of {edit_count} edits are invalid; nothing was sent:\n"
+            f"{details}" + (f"\n  ... and {more} more (see the report)" if more > 0 else "")
+        )
+
+    def _run_edits(
+        self,
+        context: Context,
+        client: ExchangeClient,
+        preparation: Preparation,
+        planned: list[EditRecord],
+        raw_edits: list[Any],
+    ) -> list[EditRecord]:
+        """Send (or, in a dry run, only list) the planned edits; ``planned`` yields to the journal."""
+        from airflow_batchmod.operators.checkpoint import CheckpointUnreadable
+        from airflow_batchmod.operators.confirmation import confirm_run
+        from airflow_batchmod.operators.engine import BatchRun, RunSettings
+        from airflow_batchmod.operators.planning import dry_run_records, prefer_journal
+        from airflow_batchmod.operators.redaction import RedactingLog
+        from airflow_batchmod.operators.report import log_line
+
+        if self.plan_only:
+            would = dry_run_records(preparation, self._scrub)
+            for record in would:
+                self.log.info("%s", log_line(record))
+            return would
+        log = RedactingLog(self.log, self._scrub)
+        self._run = BatchRun(
+            client,
+            RunSettings(
+                chunk_size=min(self.chunk_size, client.max_batch_size),
+                max_in_flight=self.max_in_flight,
+                max_attempts=self.max_attempts,
+            ),
+            journal=self._journal(context, raw_edits),
+            log=log,
+            on_settle=lambda record: log.info("%s", log_line(record)),
+        )
+        self.log.info(
+            "Applying %d edits on %s in requests of up to %d (%d settled by the plan)",
+            len(preparation.edits),
+            client.exchange,
+            self._run.settings.chunk_size,
+            len(preparation.problems) + len(preparation.skipped),
+        )
+        try:
+            settled = self._run.run(preparation.edits)
+        except CheckpointUnreadable as exc:
+            raise AirflowFailException(str(exc)) from None
+        if self.confirm:
+            for record in confirm_run(self._run, preparation.edits, timeout=self.confirm_timeout, log=log):
+                log.info("%s", log_line(record))
+        prefer_journal(planned, self._run.recovered)
+        return self._scrub.records(list(settled.values()))
+
+    def _journal(self, context: Context, raw_edits: list[Any]) -> Journal | None:
+        from airflow_batchmod.operators.checkpoint import CheckpointWriteError, Journal, fingerprint
+
+        store = context.get("task_state_store")
+        if store is None:
+            self.log.warning(
+                "No task_state_store (Airflow 3.3 or later): progress is not checkpointed, so a retry "
+                "after a crash cannot tell which edits were already applied"
+            )
+            return None
+        journal = Journal(store, fingerprint(self.conn_id, raw_edits))
+        if self.checkpoint == "restart":
+            try:
+                journal.restart()
+            except CheckpointWriteError as exc:
+                raise AirflowException(f"checkpoint='restart': {exc}; nothing was sent") from None
+            self.log.warning("checkpoint='restart': earlier tries' progress is ignored; every edit is sent")
+        return journal
+
+    def _report(
+        self, context: Context, client: ExchangeClient, records: list[EditRecord], started: float
+    ) -> dict[str, Any]:
+        from airflow_batchmod.operators.report import (
+            build_report,
+            shorten_for_xcom,
+            store_full_report,
+            summary_table,
+        )
+
+        run = self._run
         report = build_report(
             records,
             exchange=client.exchange,
             conn_id=self.conn_id,
-            requests=requests,
+            requests=run.stats.requests if run else 0,
             duration_seconds=time.monotonic() - started,
-            reconciliations=reconciliations,
-            throttled_requests=throttled_requests,
+            reconciliations=run.stats.reconciliations if run else 0,
+            throttled_requests=run.stats.throttled if run else 0,
+            server_errors=run.stats.server_errors if run else 0,
+            stop_reason=self._scrub(run.halt.reason) if run and run.halt else None,
+            dry_run=self.plan_only,
         )
-        self.log.info("::group::Batch modification summary")
         self.log.info("Summary for %s on %s:\n%s", self.task_id, client.exchange, summary_table(report))
-        self.log.info("::endgroup::")
-        if len(report["edits"]) > self.inline_report_limit:
-            location = self._store_full_report(context, report)
-            report = summarise_for_xcom(report, location, self.inline_report_limit)
-        return report
+        if len(report["edits"]) <= self.inline_report_limit:
+            return report
+        location = None
+        if self.report_path:
+            ti = context["ti"]
+            location = store_full_report(
+                report,
+                self.report_path,
+                dag_id=ti.dag_id,
+                run_id=ti.run_id,
+                task_id=ti.task_id,
+                map_index=getattr(ti, "map_index", -1),
+            )
+            self.log.info("Full report with %d entries written to %s", len(report["edits"]), location)
+        return shorten_for_xcom(report, limit=self.inline_report_limit, location=location)
 
-    def _store_full_report(self, context: Context, report: dict[str, Any]) -> str:
-        from airflow.sdk import ObjectStoragePath
+    def _decide_failure(self, context: Context, report: dict[str, Any], records: list[EditRecord]) -> None:
+        """Push the report, then fail when the outcome calls for it."""
+        from airflow_batchmod.operators.records import EditStatus
+        from airflow_batchmod.operators.report import failing
 
-        base = self.report_path or "file:///tmp/airflow-batchmod-reports"
-        ti = context["ti"]
-        map_suffix = f"-{ti.map_index}" if getattr(ti, "map_index", -1) not in (-1, None) else ""
-        path = ObjectStoragePath(base) / ti.dag_id / ti.run_id / f"{ti.task_id}{map_suffix}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Every write on an ObjectStoragePath handle pays for lineage bookkeeping, so write the JSON
-        # in large pieces rather than json.dump's many small ones (37 s -> under 3 s at 100k entries).
-        with path.open("w") as handle:  # type: ignore[no-untyped-call]
-            pieces: list[str] = []
-            size = 0
-            for piece in json.JSONEncoder().iterencode(report):
-                pieces.append(piece)
-                size += len(piece)
-                if size >= REPORT_WRITE_CHUNK:
-                    handle.write("".join(pieces))
-                    pieces, size = [], 0
-            handle.write("".join(pieces))
-        self.log.info("Full report with %d entries written to %s", len(report["edits"]), path)
-        return str(path)
+        if self.plan_only:
+            return
+        halt = self._run.halt if self._run else None
+        bad = failing(records, self.fail_on)
+        if not bad and halt is None:
+            return
+        self._push(context, report)
+        counts = ", ".join(
+            f"{k}={v}"
+            for k, v in report["totals"].items()
+            if v and k not in ("edits", "modified", "unchanged")
+        )
+        message = f"{len(bad)} of {len(records)} edits did not go through ({counts}); see the report"
+        if halt is not None:
+            message = f"Sending stopped: {report['stop_reason']}. {message}"
+            if not halt.retryable:
+                raise AirflowFailException(message)
+        # Only unknown or transient failures can be helped by a task retry; the checkpoint
+        # makes that retry safe. Rejections would just be rejected again.
+        retryable = halt is not None or any(
+            r.status in (EditStatus.FAILED, EditStatus.UNKNOWN, EditStatus.NOT_SENT) for r in bad
+        )
+        raise AirflowException(message) if retryable else AirflowFailException(message)
+
+    # -- helpers -------------------------------------------------------------------------
 
     def _push(self, context: Context, report: dict[str, Any]) -> None:
         """Push the report before failing, so downstream tasks and people can see it."""

@@ -2,13 +2,15 @@
 
 No Airflow imports: the operator wraps this, and tests and benchmarks drive it directly.
 
-Threads send chunks; only the main thread touches run state, the scheduler and the
-journal, so no lock is needed outside the rate limiter.
+Worker threads only pace, send one request, reconcile what it left in doubt and return what
+they saw (:class:`ChunkAnswer`). Everything else (records, statistics, the scheduler, the
+journal, the set of once-doubted edits) is read and written by the thread that calls
+:meth:`BatchRun.run` alone, so no lock is needed outside the rate limiter. ``on_kill`` and
+``request_stop`` run elsewhere and only read statistics or set the stop event.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 import random
 import threading
@@ -16,59 +18,21 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 from airflow_batchmod.exchanges.base import (
+    BudgetExhaustedError,
     ExchangeClient,
-    FatalRequestError,
+    ExchangeError,
+    FailureKind,
     ItemResult,
     Outcome,
-    OutcomeUnknownError,
     PreparedEdit,
-    TransientRequestError,
 )
-from airflow_batchmod.operators.checkpoint import Journal, SettledEdit
+from airflow_batchmod.operators.checkpoint import CheckpointWriteError, Journal, Recovered, SettledEdit
 from airflow_batchmod.operators.ratelimit import SlidingWindowLimiter
+from airflow_batchmod.operators.records import EditRecord, EditStatus
 from airflow_batchmod.operators.schedule import ChunkScheduler
-
-
-class EditStatus(str, enum.Enum):
-    """The final status of one input edit in the report."""
-
-    MODIFIED = "modified"
-    REJECTED = "rejected"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
-    INVALID = "invalid"
-    NOT_SENT = "not_sent"
-
-
-@dataclass(slots=True)
-class EditRecord:
-    """Everything the report says about one input edit."""
-
-    index: int
-    order: str
-    label: str
-    status: EditStatus | None = None
-    order_id: str | None = None
-    code: str | None = None
-    message: str | None = None
-    attempts: int = 0
-    resumed: bool = False
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "index": self.index,
-            "order": self.order,
-            "label": self.label,
-            "status": self.status.value if self.status else None,
-            "order_id": self.order_id,
-            "code": self.code,
-            "message": self.message,
-            "attempts": self.attempts,
-            "resumed": self.resumed,
-        }
+from airflow_batchmod.operators.sending import Backoff, ChunkAnswer, ChunkSender, Halt, RunLog
 
 
 @dataclass(frozen=True)
@@ -85,26 +49,12 @@ class RunSettings:
 class RunStats:
     requests: int = 0
     reconciliations: int = 0
+    #: Requests answered with HTTP 429 or a busy code (for the whole request or some of its edits).
     throttled: int = 0
+    #: Requests answered with HTTP 5xx.
+    server_errors: int = 0
     sent_edits: set[int] = field(default_factory=set)
     in_flight_edits: set[int] = field(default_factory=set)
-
-
-@dataclass(frozen=True)
-class _ChunkAnswer:
-    results: list[ItemResult]
-    retry_after: float | None = None
-    fatal: bool = False
-
-
-class RunLog(Protocol):
-    """The logging calls the engine makes: stdlib loggers and Airflow's task logger both fit."""
-
-    def info(self, msg: Any, /, *args: Any) -> Any: ...
-
-    def warning(self, msg: Any, /, *args: Any) -> Any: ...
-
-    def exception(self, msg: Any, /, *args: Any) -> Any: ...
 
 
 #: Called once per edit when its status becomes final.
@@ -136,16 +86,27 @@ class BatchRun:
         self.log: RunLog = log or logging.getLogger(__name__)
         self.on_settle = on_settle
         self.rng = rng or random.Random()
+        self._backoff = Backoff(settings.backoff_base, settings.backoff_max, self.rng)
         self.clock = clock
         self.sleep = sleep
         self.limiter = SlidingWindowLimiter(
             client.rate_limit.limit, client.rate_limit.window_seconds, clock=clock, sleep=sleep
         )
+        self._sender = ChunkSender(
+            client,
+            reconcile_attempts=settings.reconcile_attempts,
+            backoff=self._backoff,
+            sleep=sleep,
+            log=self.log,
+        )
         self.stats = RunStats()
         self.records: dict[int, EditRecord] = {}
+        #: Set when sending stopped early for a reason the report must give.
+        self.halt: Halt | None = None
+        #: What earlier tries left in the journal (None: no journal).
+        self.recovered: Recovered | None = None
         self._targets: dict[str, str] = {}
         self._stop = threading.Event()
-        self._fatal: str | None = None
         # Attempts made by this try; the report's attempts also count earlier tries.
         self._attempts_now: dict[int, int] = {}
         # Edits whose outcome was once in doubt: a request for them may still be applied late.
@@ -158,16 +119,28 @@ class BatchRun:
         self._stop.set()
 
     def run(self, edits: Sequence[PreparedEdit]) -> dict[int, EditRecord]:
-        """Apply ``edits``; returns one settled record per edit, keyed by input index."""
+        """Apply ``edits``; returns one settled record per edit, keyed by input index.
+
+        Raises :class:`~airflow_batchmod.operators.checkpoint.CheckpointUnreadable`, before
+        anything is sent, when earlier tries' journal cannot be read completely.
+        """
         for edit in edits:
-            self.records[edit.index] = EditRecord(edit.index, edit.order_key, edit.label)
-        pending = self._recover(edits)
-        if pending:
+            self.records[edit.index] = EditRecord(
+                edit.index, edit.order_key, edit.label, before=edit.before, wanted=edit.wanted
+            )
+        try:
+            pending = self._recover(edits)
+        except CheckpointWriteError as exc:
+            self._halt(Halt(str(exc), EditStatus.NOT_SENT, retryable=True))
+            pending = []
+        if pending and self._budget_allows(len(pending)):
             self._send_all(pending)
         for record in self.records.values():
             if record.status is None:
-                reason = self._fatal or "stopped before this edit was sent"
-                self._settle(record, EditStatus.NOT_SENT, message=reason)
+                if self.halt is not None:
+                    self._settle(record, self.halt.unsent, message=self.halt.unsent_message)
+                else:
+                    self._settle(record, EditStatus.NOT_SENT, message="stopped before this edit was sent")
         return self.records
 
     # -- recovery ---------------------------------------------------------------------------
@@ -177,6 +150,7 @@ class BatchRun:
         if self.journal is None:
             return list(edits)
         recovered = self.journal.recover()
+        self.recovered = recovered
         if recovered.entries == 0:
             return list(edits)
         by_index = {edit.index: edit for edit in edits}
@@ -204,32 +178,36 @@ class BatchRun:
         for start in range(0, len(in_doubt), self.settings.chunk_size):
             chunk = [self._retargeted(edit) for edit in in_doubt[start : start + self.settings.chunk_size]]
             entry = self.journal.open_entry([])
-            retry = self._apply_answer(chunk, _ChunkAnswer(self._reconcile(chunk)))
+            answer = self._sender.reconciled_answer(chunk, None, requests=0)
+            self._count(answer)
+            retry = self._apply_answer(chunk, answer)
             self._close_entry(entry, chunk, retry)
         return [edit for edit in edits if self.records[edit.index].status is None]
+
+    def _budget_allows(self, edit_count: int) -> bool:
+        try:
+            self.client.check_budget(edit_count)
+        except BudgetExhaustedError as exc:
+            self._halt(Halt(exc.message, EditStatus.FAILED, retryable=False))
+            return False
+        except ExchangeError as exc:
+            self._halt(
+                Halt(f"the request budget could not be read: {exc}", EditStatus.NOT_SENT, retryable=True)
+            )
+            return False
+        return True
 
     # -- sending ----------------------------------------------------------------------------
 
     def _send_all(self, edits: Sequence[PreparedEdit]) -> None:
         scheduler = ChunkScheduler(edits)
         remaining = len(edits)
-        in_flight: dict[Future[_ChunkAnswer], tuple[list[PreparedEdit], int | None]] = {}
+        in_flight: dict[Future[ChunkAnswer], tuple[list[PreparedEdit], int | None]] = {}
         pool = ThreadPoolExecutor(max_workers=self.settings.max_in_flight, thread_name_prefix="batchmod")
         try:
             while remaining > 0:
                 if not self._stop.is_set():
-                    while len(in_flight) < self.settings.max_in_flight:
-                        chunk = scheduler.take(self.settings.chunk_size, self.clock())
-                        if not chunk:
-                            break
-                        chunk = [self._retargeted(edit) for edit in chunk]
-                        entry = self.journal.open_entry([e.index for e in chunk]) if self.journal else None
-                        for edit in chunk:
-                            self.records[edit.index].attempts += 1
-                            self._attempts_now[edit.index] = self._attempts_now.get(edit.index, 0) + 1
-                            self.stats.sent_edits.add(edit.index)
-                            self.stats.in_flight_edits.add(edit.index)
-                        in_flight[pool.submit(self._send_chunk, chunk)] = (chunk, entry)
+                    self._launch(scheduler, pool, in_flight)
                 if not in_flight:
                     due = scheduler.next_due()
                     if self._stop.is_set() or due is None:
@@ -242,11 +220,13 @@ class BatchRun:
                 for future in done:
                     chunk, entry = in_flight.pop(future)
                     self.stats.in_flight_edits.difference_update(e.index for e in chunk)
-                    retry = self._apply_answer(chunk, future.result(), scheduler)
+                    answer = future.result()
+                    self._count(answer)
+                    retry = self._apply_answer(chunk, answer, scheduler)
                     self._close_entry(entry, chunk, retry)
                     remaining -= len(chunk) - len(retry)
-                if self._fatal:
-                    self._stop.set()
+                    if answer.halt is not None:
+                        self._halt(answer.halt)
         except BaseException:
             # A timeout or kill lands here: say what is out there, then let it propagate.
             self._stop.set()
@@ -262,100 +242,83 @@ class BatchRun:
             raise
         pool.shutdown(wait=True)
 
-    def _send_chunk(self, chunk: list[PreparedEdit]) -> _ChunkAnswer:
-        """Runs on a worker thread: pace, send one request, reconcile whatever is in doubt."""
-        self.limiter.acquire(self.client.request_weight(len(chunk)))
-        self.stats.requests += 1
-        try:
-            results = self.client.submit(chunk)
-        except TransientRequestError as exc:
-            return _ChunkAnswer(
-                [ItemResult(e.index, Outcome.RETRY, code=exc.code, message=exc.message) for e in chunk],
-                retry_after=exc.retry_after,
-            )
-        except FatalRequestError as exc:
-            return _ChunkAnswer(
-                [ItemResult(e.index, Outcome.REJECTED, code=exc.code, message=exc.message) for e in chunk],
-                fatal=True,
-            )
-        except OutcomeUnknownError as exc:
-            self.log.warning("Request for %d edits has an unknown outcome (%s); reconciling", len(chunk), exc)
-            return _ChunkAnswer(self._reconcile(chunk))
-        except Exception:
-            # A bug or a response nobody anticipated: the request may have been applied, so ask.
-            self.log.exception("Unexpected error sending %d edits; reconciling", len(chunk))
-            return _ChunkAnswer(self._reconcile(chunk))
-        # A client that forgets an edit must not lose it: a missing answer is an unknown outcome.
-        answered = {result.index: result for result in results}
-        results = [
-            answered.get(e.index) or ItemResult(e.index, Outcome.UNKNOWN, message="no answer") for e in chunk
-        ]
-        # A resent edit that was once in doubt may be refused because the earlier request was
-        # applied after all (late): ask before calling it rejected.
-        unknown = [
-            edit
-            for edit in chunk
-            if answered.get(edit.index) is None
-            or answered[edit.index].outcome is Outcome.UNKNOWN
-            or (edit.index in self._doubted and answered[edit.index].outcome is Outcome.REJECTED)
-        ]
-        if not unknown:
-            return _ChunkAnswer(results)
-        reconciled = {r.index: r for r in self._reconcile(unknown)}
-        merged: list[ItemResult] = []
-        for result in results:
-            again = reconciled.get(result.index)
-            if again is None or (result.outcome is Outcome.REJECTED and again.outcome is not Outcome.APPLIED):
-                merged.append(result)
-            else:
-                merged.append(again)
-        return _ChunkAnswer(merged)
-
-    def _reconcile(self, edits: list[PreparedEdit]) -> list[ItemResult]:
-        """Ask the exchange about edits in doubt, a bounded number of times."""
-        answers: dict[int, ItemResult] = {}
-        self._doubted.update(edit.index for edit in edits)
-        asking = list(edits)
-        for attempt in range(1, self.settings.reconcile_attempts + 1):
-            self.stats.reconciliations += 1
+    def _launch(
+        self,
+        scheduler: ChunkScheduler,
+        pool: ThreadPoolExecutor,
+        in_flight: dict[Future[ChunkAnswer], tuple[list[PreparedEdit], int | None]],
+    ) -> None:
+        """Send due chunks until ``max_in_flight`` requests are out or nothing is due."""
+        while len(in_flight) < self.settings.max_in_flight:
+            chunk = scheduler.take(self.settings.chunk_size, self.clock())
+            if not chunk:
+                return
+            chunk = [self._retargeted(edit) for edit in chunk]
             try:
-                results = self.client.reconcile(asking)
-            except Exception as exc:
-                results = [
-                    ItemResult(e.index, Outcome.UNKNOWN, message=f"reconcile failed: {exc}") for e in asking
-                ]
-            for result in results:
-                answers[result.index] = result
-            asking = [e for e in asking if answers[e.index].outcome is Outcome.UNKNOWN]
-            if not asking:
-                break
-            if attempt < self.settings.reconcile_attempts:
-                self.sleep(self._backoff(attempt, None))
-        return [answers[e.index] for e in edits]
+                entry = self.journal.open_entry([e.index for e in chunk]) if self.journal else None
+            except CheckpointWriteError as exc:
+                # A journal that cannot record intent is no journal: send nothing more.
+                self._halt(Halt(str(exc), EditStatus.NOT_SENT, retryable=True))
+                return
+            for edit in chunk:
+                self.records[edit.index].attempts += 1
+                self._attempts_now[edit.index] = self._attempts_now.get(edit.index, 0) + 1
+                self.stats.sent_edits.add(edit.index)
+                self.stats.in_flight_edits.add(edit.index)
+            doubted = frozenset(e.index for e in chunk if e.index in self._doubted)
+            in_flight[pool.submit(self._send_chunk, chunk, doubted)] = (chunk, entry)
+
+    def record_outcomes(self, records: Sequence[EditRecord]) -> None:
+        """Journal statuses that changed after the run (confirmation), so a later try sees them."""
+        if self.journal is None or not records:
+            return
+        try:
+            entry = self.journal.open_entry([])
+        except CheckpointWriteError as exc:
+            self.log.warning("Confirmed outcomes not checkpointed: %s", exc)
+            return
+        settled = [(r.index, self._settled(r)) for r in records]
+        self.journal.close_entry(entry, [], settled, [])
+
+    def _send_chunk(self, chunk: list[PreparedEdit], doubted: frozenset[int]) -> ChunkAnswer:
+        """Runs on a worker thread: pace, then send one request (see :class:`ChunkSender`)."""
+        self.limiter.acquire(self.client.request_weight(len(chunk)))
+        return self._sender.send(chunk, doubted)
 
     # -- settling ---------------------------------------------------------------------------
 
+    def _count(self, answer: ChunkAnswer) -> None:
+        self.stats.requests += answer.requests
+        self.stats.reconciliations += answer.reconciliations
+        if answer.failure is FailureKind.THROTTLED or answer.busy_items:
+            self.stats.throttled += 1
+        elif answer.failure is FailureKind.SERVER_ERROR:
+            self.stats.server_errors += 1
+        self._doubted.update(answer.reconciled)
+
+    def _halt(self, halt: Halt) -> None:
+        """Stop sending; the first reason is the one reported."""
+        if self.halt is None:
+            self.halt = halt
+            self.log.warning("Sending stopped: %s", halt.reason)
+        self._stop.set()
+
     def _apply_answer(
-        self, chunk: list[PreparedEdit], answer: _ChunkAnswer, scheduler: ChunkScheduler | None = None
+        self, chunk: list[PreparedEdit], answer: ChunkAnswer, scheduler: ChunkScheduler | None = None
     ) -> list[tuple[int, int]]:
         """Settle or requeue each edit of an answered chunk; returns the requeued (index, attempts).
 
+        Requeued edits wait out one backoff together, so they go out again in full requests.
         Without a scheduler (recovery), requeued edits simply join the edits still to send.
         """
         by_index = {result.index: result for result in answer.results}
-        if answer.fatal and chunk:
-            first = by_index[chunk[0].index]
-            self._fatal = f"not sent: an earlier request failed for good ({first.code}: {first.message})"
         retry: list[tuple[int, int]] = []
         for edit in chunk:
             result = by_index[edit.index]
             record = self.records[edit.index]
-            status = self._final_status(result, edit.index, fatal=answer.fatal)
+            status = self._final_status(result, edit.index, halted=answer.halt is not None)
             if status is None:
                 retry.append((edit.index, record.attempts))
-                if scheduler is not None:
-                    delay = self._backoff(self._attempts_now.get(edit.index, 1), answer.retry_after)
-                    scheduler.retry_later(edit.index, self.clock() + delay)
                 continue
             order_id = None
             if status is EditStatus.MODIFIED:
@@ -365,26 +328,32 @@ class BatchRun:
             message = result.message
             if status is EditStatus.FAILED and result.outcome is Outcome.RETRY:
                 message = f"gave up after {record.attempts} attempts: {result.message or result.code}"
+            if edit.index in answer.reconciled:
+                record.reconciled = True
+                message = message or f"the exchange shows the edit applied (order {order_id})"
             self._settle(record, status, order_id, result.code, message)
             if scheduler is not None:
                 scheduler.settle(edit.index)
         if retry and scheduler is not None:
-            self.stats.throttled += 1
+            attempt = max(self._attempts_now.get(index, 1) for index, _ in retry)
+            delay = self._backoff(attempt, answer.retry_after)
+            scheduler.retry_later([index for index, _ in retry], self.clock() + delay)
             reason = by_index[retry[0][0]]
             self.log.info(
-                "%d of %d edits not applied yet (%s); retrying with backoff",
+                "%d of %d edits not applied yet (%s); retrying them together in %.2f s",
                 len(retry),
                 len(chunk),
                 reason.message or reason.code,
+                delay,
             )
         return retry
 
-    def _final_status(self, result: ItemResult, index: int, *, fatal: bool) -> EditStatus | None:
+    def _final_status(self, result: ItemResult, index: int, *, halted: bool) -> EditStatus | None:
         """The edit's final status, or None when it should be sent again."""
         if result.outcome is Outcome.APPLIED:
             return EditStatus.MODIFIED
         if result.outcome is Outcome.REJECTED:
-            return EditStatus.FAILED if fatal else EditStatus.REJECTED
+            return EditStatus.FAILED if halted else EditStatus.REJECTED
         if result.outcome is Outcome.UNKNOWN:
             return EditStatus.UNKNOWN
         if self._attempts_now.get(index, 0) >= self.settings.max_attempts:
@@ -411,26 +380,18 @@ class BatchRun:
     ) -> None:
         if self.journal is None or entry is None:
             return
-        settled = []
-        for edit in chunk:
-            record = self.records[edit.index]
-            if record.status is not None:
-                settled.append(
-                    (
-                        edit.index,
-                        SettledEdit(
-                            record.status.value, record.order_id, record.code, record.message, record.attempts
-                        ),
-                    )
-                )
+        settled = [
+            (edit.index, self._settled(record))
+            for edit in chunk
+            if (record := self.records[edit.index]).status is not None
+        ]
         self.journal.close_entry(entry, [e.index for e in chunk], settled, retry)
+
+    @staticmethod
+    def _settled(record: EditRecord) -> SettledEdit:
+        status = record.status.value if record.status else "unknown"
+        return SettledEdit(status, record.order_id, record.code, record.message, record.attempts)
 
     def _retargeted(self, edit: PreparedEdit) -> PreparedEdit:
         target = self._targets.get(edit.order_key)
         return self.client.retarget(edit, target) if target else edit
-
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        """Exponential backoff with equal jitter, never shorter than the exchange asked for."""
-        cap = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** max(0, attempt - 1))
-        delay: float = cap / 2 + self.rng.uniform(0, cap / 2)
-        return max(delay, retry_after or 0.0)

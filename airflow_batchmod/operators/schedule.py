@@ -3,6 +3,8 @@
 Rules: an order's edits go out one at a time and in input order (a later edit of an order
 waits until the earlier one has settled), a request never names an order twice, edits of
 different batch groups never share a request, and an edit waiting out a backoff is not due.
+Edits sent back by one answer wait out one backoff and become due at once, so a request that
+failed as a whole goes out again as a whole.
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ class ChunkScheduler:
         self._queues: dict[str, collections.deque[int]] = collections.defaultdict(collections.deque)
         for edit in sorted(edits, key=lambda e: e.index):
             self._queues[edit.order_key].append(edit.index)
-        self._busy: set[str] = set()
-        self._not_before: dict[int, float] = {}
         # Heads of idle order queues, by input position; the smallest index goes first.
         self._ready: list[int] = [queue[0] for queue in self._queues.values()]
         heapq.heapify(self._ready)
@@ -44,7 +44,6 @@ class ChunkScheduler:
                 skipped.append(index)
                 continue
             group = edit.batch_group
-            self._busy.add(edit.order_key)
             chunk.append(edit)
         for index in skipped:
             heapq.heappush(self._ready, index)
@@ -55,14 +54,16 @@ class ChunkScheduler:
         key = self._edits[index].order_key
         queue = self._queues[key]
         queue.remove(index)
-        self._busy.discard(key)
         if queue:
             heapq.heappush(self._ready, queue[0])
 
-    def retry_later(self, index: int, not_before: float) -> None:
-        """The edit was not applied and goes again once ``not_before`` has passed."""
-        self._busy.discard(self._edits[index].order_key)
-        heapq.heappush(self._waiting, (not_before, index))
+    def retry_later(self, indices: Sequence[int], not_before: float) -> None:
+        """These edits were not applied and go again once ``not_before`` has passed.
+
+        They become due together, so they go out together in as few requests as fit.
+        """
+        for index in indices:
+            heapq.heappush(self._waiting, (not_before, index))
 
     def _release_due(self, now: float) -> None:
         while self._waiting and self._waiting[0][0] <= now:

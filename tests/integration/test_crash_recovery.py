@@ -470,3 +470,53 @@ def test_a_retry_reconciles_the_edits_an_earlier_try_left_unknown(sandbox_conns:
     assert report is not None
     assert check_bitget(edits, report, before, sandbox_conns.state(), task_failed=False) == []
     assert modify_log(sandbox_conns) == []  # found applied, not sent again
+    entry = report["edits"][0]
+    assert (entry["status"], entry["reconciled"], entry["resumed"]) == ("modified", True, False)
+    assert entry["message"]  # what the exchange showed
+
+
+def test_restart_ignores_a_complete_earlier_try_and_applies_again(sandbox_conns: Sandbox) -> None:
+    before = sandbox_conns.state()
+    edits = bitget_ladder(before, 1001, 1003)
+    store = MemoryStore()
+    first, error = execute_operator("bitget_default", edits, store)
+    assert error is None and first is not None
+    sandbox_conns.clear_requests()
+
+    # A cleared task keeps its state store (Airflow 3.3): resume would send nothing; restart sends
+    # all (Bitget refuses the same values again, which proves they reached it).
+    second, _ = execute_operator("bitget_default", edits, store, checkpoint="restart")
+    assert keys_of(modify_log(sandbox_conns)) == ["1001", "1002", "1003"]
+    assert second is not None and not resumed(second)
+    sandbox_conns.clear_requests()
+    third, _ = execute_operator("bitget_default", edits, store)
+    assert third is not None
+    assert modify_log(sandbox_conns) == []
+    assert resumed(third) == {0, 1, 2}
+
+
+def test_a_journal_whose_second_entry_is_unreadable_sends_nothing(
+    sandbox_conns: Sandbox, tries: TryServer, tmp_path: Path
+) -> None:
+    sandbox = sandbox_conns
+    before = sandbox.state()
+    edits = bitget_ladder(before, 1001, 1030)
+    store = tmp_path / "state.json"
+    sandbox.configure(latency_ms=200)
+    first = tries.start(tmp_path, "bitget_default", edits, store, chunk_size=5, max_in_flight=1)
+    wait_for(lambda: len(modify_log(sandbox)) >= 3, "three modify requests")
+    first.kill()
+    wait_for(lambda: all_answered(sandbox), "the killed try's requests to be answered")
+    sandbox.configure(latency_ms=0)
+    journal_file = JsonFileStore(store)
+    second_entry = [key for key in journal_file.read_all() if key.endswith(".1")]
+    assert len(second_entry) == 1
+    journal_file.set(second_entry[0], "\x00 torn write")
+    after_kill = sandbox.state()
+    sandbox.clear_requests()
+
+    outcome = tries.start(tmp_path, "bitget_default", edits, store, chunk_size=5, max_in_flight=1).finish()
+    assert outcome["error"] is not None and outcome["error"].startswith("AirflowFailException")
+    assert "entry 1" in outcome["error"] and "state store" in outcome["error"]
+    assert modify_log(sandbox) == []
+    assert bitget_orders(sandbox.state()) == bitget_orders(after_kill)

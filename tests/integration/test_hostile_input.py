@@ -388,6 +388,9 @@ def test_no_edits_succeeds_with_an_empty_report(
     assert run.report["edits"] == []
     assert run.report["totals"] == {
         "modified": 0,
+        "unchanged": 0,
+        "not_open": 0,
+        "would_modify": 0,
         "rejected": 0,
         "failed": 0,
         "unknown": 0,

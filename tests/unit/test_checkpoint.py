@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_batchmod.operators.checkpoint import Journal, MemoryStore, SettledEdit, fingerprint
+import pytest
+
+from airflow_batchmod.operators.checkpoint import (
+    CheckpointUnreadable,
+    CheckpointWriteError,
+    Journal,
+    MemoryStore,
+    SettledEdit,
+    fingerprint,
+)
 
 
 def test_settled_edits_and_in_doubt_edits_are_recovered() -> None:
@@ -63,16 +72,98 @@ def test_other_input_lists_do_not_share_a_journal() -> None:
     assert fingerprint("conn", [{"a": 1}]) != fingerprint("other_conn", [{"a": 1}])
 
 
-class BrokenStore:
+class FailingReads(MemoryStore):
+    """A store whose read of one key (or of every key) fails."""
+
+    def __init__(self, data: dict[str, Any], failing_key: str | None) -> None:
+        super().__init__()
+        self.data = dict(data)
+        self.failing_key = failing_key
+
     def get(self, key: str, default: Any = None) -> Any:
-        raise RuntimeError("state store is down")
+        if self.failing_key is None or key == self.failing_key:
+            raise RuntimeError("state store is down")
+        return super().get(key, default)
+
+
+class FailingWrites(MemoryStore):
+    def __init__(self, fail_after: int) -> None:
+        super().__init__()
+        self.writes_left = fail_after
 
     def set(self, key: str, value: Any) -> None:
-        raise RuntimeError("state store is down")
+        if self.writes_left <= 0:
+            raise RuntimeError("state store is read-only")
+        self.writes_left -= 1
+        super().set(key, value)
 
 
-def test_broken_store_degrades_without_raising() -> None:
-    journal = Journal(BrokenStore(), "fp")
-    assert journal.recover().entries == 0
+def journal_with_entries(count: int) -> MemoryStore:
+    store = MemoryStore()
+    journal = Journal(store, "fp")
+    journal.recover()
+    for n in range(count):
+        entry = journal.open_entry([n])
+        journal.close_entry(entry, [n], [(n, SettledEdit("modified", str(900 + n), None, None, 1))], [])
+    return store
+
+
+def test_an_unreadable_read_at_any_position_fails_closed() -> None:
+    store = journal_with_entries(4)
+    keys = [*sorted(store.data), None]  # every key, then every read failing
+    assert len(keys) == 6  # the head and four entries
+    for key in keys:
+        with pytest.raises(CheckpointUnreadable, match="cannot be read") as caught:
+            Journal(FailingReads(store.data, key), "fp").recover()
+        assert "clear this task's state store" in str(caught.value)
+
+
+def test_a_gap_in_the_journal_fails_closed() -> None:
+    store = journal_with_entries(4)
+    del store.data["batchmod.fp.0.1"]
+    with pytest.raises(CheckpointUnreadable, match="entry 1 of 4 is missing"):
+        Journal(store, "fp").recover()
+
+
+def test_an_unknown_version_or_a_malformed_entry_fails_closed() -> None:
+    store = journal_with_entries(2)
+    store.set("batchmod.fp.0.1", {"sent": "nonsense", "settled": [[1, "modified"]]})
+    with pytest.raises(CheckpointUnreadable, match="entry 1 is malformed"):
+        Journal(store, "fp").recover()
+    store.set("batchmod.fp.head", {"version": 99, "generation": "0", "entries": 2})
+    with pytest.raises(CheckpointUnreadable, match="version 99"):
+        Journal(store, "fp").recover()
+    old = MemoryStore()
+    old.set("batchmod.v1.fp.0", {"sent": [0]})
+    with pytest.raises(CheckpointUnreadable, match="older version"):
+        Journal(old, "fp").recover()
+
+
+def test_an_entry_written_just_before_a_crash_is_read_although_the_head_does_not_count_it() -> None:
+    store = journal_with_entries(1)
+    store.set("batchmod.fp.0.1", {"sent": [7]})  # the head write that would count it never happened
+    recovered = Journal(store, "fp").recover()
+    assert recovered.entries == 2
+    assert recovered.in_doubt == {7}
+
+
+def test_a_write_that_fails_before_a_send_raises_and_a_failed_close_does_not() -> None:
+    journal = Journal(FailingWrites(fail_after=1), "fp")
+    journal.recover()
+    with pytest.raises(CheckpointWriteError):
+        journal.open_entry([0])  # the entry was written, the head could not be
+    store = FailingWrites(fail_after=2)
+    journal = Journal(store, "fp")
     entry = journal.open_entry([0])
-    journal.close_entry(entry, [0], [], [])
+    journal.close_entry(entry, [0], [(0, SettledEdit("modified", "9", None, None, 1))], [])
+    assert Journal(store, "fp").recover().in_doubt == {0}  # not recorded as settled: asked about next try
+
+
+def test_restart_ignores_earlier_tries() -> None:
+    store = journal_with_entries(3)
+    fresh = Journal(store, "fp")
+    fresh.restart()
+    assert fresh.recover().entries == 0
+    fresh.open_entry([5])
+    recovered = Journal(store, "fp").recover()
+    assert recovered.entries == 1 and recovered.in_doubt == {5} and recovered.settled == {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tests.invariants import HYPERLIQUID_USER, check_bitget, check_hyperliquid
+from tests.invariants import HYPERLIQUID_USER, STATUSES, check_bitget, check_hyperliquid
 
 
 def bitget_state(*orders: tuple[str, str, int]) -> dict[str, Any]:
@@ -32,10 +32,7 @@ def report(*entries: tuple[str, str | None]) -> dict[str, Any]:
         {"index": i, "status": status, "order_id": order_id, "resumed": False}
         for i, (status, order_id) in enumerate(entries)
     ]
-    totals = {
-        s: sum(e["status"] == s for e in edits)
-        for s in ("modified", "rejected", "failed", "unknown", "invalid", "not_sent")
-    }
+    totals = {s: sum(e["status"] == s for e in edits) for s in STATUSES}
     return {"totals": {**totals, "edits": len(edits)}, "edits": edits}
 
 

@@ -48,7 +48,17 @@ def test_batch_groups_never_share_a_chunk() -> None:
 def test_backed_off_edit_is_not_due_until_its_time() -> None:
     scheduler = ChunkScheduler([edit(0, "a"), edit(1, "a")])
     scheduler.take(20, 0.0)
-    scheduler.retry_later(0, not_before=5.0)
+    scheduler.retry_later([0], not_before=5.0)
     assert scheduler.take(20, now=4.9) == []
     assert scheduler.next_due() == 5.0
     assert [e.index for e in scheduler.take(20, now=5.0)] == [0]
+
+
+def test_edits_sent_back_together_go_out_together() -> None:
+    scheduler = ChunkScheduler([edit(i, f"o{i}") for i in range(10)])
+    first = scheduler.take(4, 0.0)
+    assert [e.index for e in first] == [0, 1, 2, 3]
+    scheduler.retry_later([e.index for e in first], not_before=1.0)
+    assert [e.index for e in scheduler.take(10, 0.5)] == [4, 5, 6, 7, 8, 9]
+    # One backoff for the whole request: all four come back in one chunk.
+    assert [e.index for e in scheduler.take(10, 1.0)] == [0, 1, 2, 3]

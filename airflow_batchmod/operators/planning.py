@@ -1,0 +1,87 @@
+"""From the operator's input to the plan's records: reading the edits, and recording what
+the plan settles without sending anything (invalid, unchanged, not open, dry run)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from airflow.sdk.exceptions import AirflowFailException
+
+from airflow_batchmod.exchanges.base import Preparation
+from airflow_batchmod.operators.checkpoint import Recovered
+from airflow_batchmod.operators.records import EditRecord, EditStatus
+from airflow_batchmod.operators.redaction import Scrubber
+
+
+def read_edits(edits: Any) -> list[Any]:
+    """The input list: a list, a tuple, ``{"edits": [...]}`` or the JSON text of one of those."""
+    if isinstance(edits, str):
+        try:
+            edits = json.loads(edits)
+        except json.JSONDecodeError as exc:
+            raise AirflowFailException(f"edits is text but not JSON: {exc.msg} at {exc.pos}") from None
+    if isinstance(edits, dict) and isinstance(edits.get("edits"), list):
+        edits = edits["edits"]
+    if isinstance(edits, tuple):
+        edits = list(edits)
+    if not isinstance(edits, list):
+        raise AirflowFailException(f"edits must be a list of edits, got {type(edits).__name__}")
+    return edits
+
+
+def planned_records(preparation: Preparation, scrub: Scrubber) -> list[EditRecord]:
+    """Records for the edits the plan settles without sending: invalid, unchanged, not open."""
+    records = [
+        EditRecord(p.index, f"edit:{p.index}", p.label, EditStatus.INVALID, message="; ".join(p.problems))
+        for p in preparation.problems
+    ]
+    for skip in preparation.skipped:
+        status = EditStatus(skip.status.value)
+        unchanged = status is EditStatus.UNCHANGED
+        records.append(
+            EditRecord(
+                skip.index,
+                skip.order_key,
+                skip.label,
+                status,
+                message=skip.message or ("the book already shows this price and size" if unchanged else None),
+                before=skip.before,
+                after=skip.before if unchanged else None,
+            )
+        )
+    return scrub.records(records)
+
+
+def not_sent_records(preparation: Preparation, reason: str) -> list[EditRecord]:
+    return [
+        EditRecord(e.index, e.order_key, e.label, EditStatus.NOT_SENT, message=reason)
+        for e in preparation.edits
+    ]
+
+
+def dry_run_records(preparation: Preparation, scrub: Scrubber) -> list[EditRecord]:
+    """What an apply would send, as ``would_modify`` with the book's values and the wanted ones."""
+    return scrub.records(
+        [
+            EditRecord(
+                e.index, e.order_key, e.label, EditStatus.WOULD_MODIFY, before=e.before, wanted=e.wanted
+            )
+            for e in preparation.edits
+        ]
+    )
+
+
+def prefer_journal(planned: list[EditRecord], recovered: Recovered | None) -> None:
+    """An edit an earlier try settled keeps that status, whatever the book shows now (an edit
+    applied by the killed try looks ``unchanged`` to the next one)."""
+    if recovered is None:
+        return
+    for record in planned:
+        settled = recovered.settled.get(record.index)
+        if settled is None or record.status not in (EditStatus.UNCHANGED, EditStatus.NOT_OPEN):
+            continue
+        record.status = EditStatus(settled.status)
+        record.order_id, record.code, record.message = settled.order_id, settled.code, settled.message
+        record.attempts = settled.attempts
+        record.resumed = True
