@@ -12,7 +12,7 @@ import time
 
 from airflow_batchmod.dag_testing import airflow_command, dag_test_args, read_dag_run, run_task_test
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
-from tests.helpers import wait_for
+from tests.support.timing import wait_for
 
 DAG_ID = "batchmod_rebalance_ladder"
 

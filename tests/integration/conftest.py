@@ -11,8 +11,8 @@ import pytest
 
 from airflow_batchmod.dag_testing import sandbox_connections
 from airflow_batchmod.operators.checkpoint import MemoryStore
+from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
 from airflow_batchmod.sandbox.testing import Sandbox
-from tests.helpers import FakeTaskInstance
 
 
 @dataclass

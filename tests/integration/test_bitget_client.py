@@ -18,7 +18,7 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
 from airflow_batchmod.sandbox.testing import Sandbox
-from tests.bitget_data import BTC_FUTURES
+from tests.support.seed import BTC_FUTURES
 
 GOOD = BitgetCredentials(api_key="bg_demo_key", secret="bg_demo_secret", passphrase="bg_demo_pass")
 PAPER = BitgetCredentials(api_key="bg_paper_key", secret="bg_paper_secret", passphrase="bg_paper_pass")

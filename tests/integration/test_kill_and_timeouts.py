@@ -20,9 +20,10 @@ import pytest
 
 from airflow_batchmod.dag_testing import airflow_env, migrate_db, run_dag_test, sandbox_connections
 from airflow_batchmod.operators.checkpoint import MemoryStore
+from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
-from tests.helpers import FakeTaskInstance, wait_for
 from tests.integration.conftest import RunOperator
+from tests.support.timing import wait_for
 
 
 def btc_eth_edits(count: int) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem
-from tests.bitget_data import BTC_FUTURES
+from tests.support.seed import BTC_FUTURES
 
 SECRET = "very-secret-value"
 PASSPHRASE = "my-passphrase-123"

@@ -10,17 +10,14 @@ from airflow_batchmod.exchanges.hyperliquid.signing import sign_l1_action
 from airflow_batchmod.sandbox.__main__ import is_loopback, main
 from airflow_batchmod.sandbox.app import SandboxApp
 from airflow_batchmod.sandbox.wire import Request, Response
+from tests.support.timing import FakeClock
 
 MODIFY = "/api/v3/trade/batch-modify-order"
 HL_KEY_B = "0x1111111111111111111111111111111111111111111111111111111111111111"
 
 
-class FakeClock:
-    def __init__(self, now: float = 1_750_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+#: Any fixed moment will do; a realistic one keeps nonces and timestamps plausible.
+NOW = 1_750_000_000.0
 
 
 def make_app(clock: FakeClock) -> SandboxApp:
@@ -44,7 +41,7 @@ def payload(response: Response) -> Any:
 
 
 def test_bitget_timestamp_window_is_thirty_seconds() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     app = make_app(clock)
     now_ms = int(clock.now * 1000)
     assert (
@@ -58,7 +55,7 @@ def test_bitget_timestamp_window_is_thirty_seconds() -> None:
 
 
 def test_bitget_rate_window_slides_with_the_clock() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     app = make_app(clock)
     results = []
     for i in range(12):
@@ -77,7 +74,7 @@ def test_bitget_rate_window_slides_with_the_clock() -> None:
 
 
 def test_hyperliquid_weight_window_is_sixty_seconds() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     app = make_app(clock)
     app.configure({"hyperliquid_weight_per_minute": 2})
 
@@ -113,7 +110,7 @@ def test_hyperliquid_weight_window_is_sixty_seconds() -> None:
 
 
 def test_request_log_covers_venue_calls_only() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     app = make_app(clock)
     app.handle(Request.from_target("POST", "/info", {}, b'{"type":"meta"}'))
     app.handle(Request.from_target("GET", "/sandbox/state", {}, b""))
@@ -135,7 +132,7 @@ def test_cli_refuses_non_loopback_hosts() -> None:
 
 
 def test_bitget_order_info_allows_twenty_per_second() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     app = make_app(clock)
     path = "/api/v3/trade/order-info"
 

@@ -3,8 +3,8 @@
 One round resets the sandbox to the default seed, installs a few fault rules, runs
 ``BatchModifyOrdersOperator.execute()`` once on a random subset of the seeded orders (some
 listed twice, some that the exchange refuses by design) and checks
-:mod:`tests.invariants` against the sandbox's state. ``tests/integration/test_fault_soak.py``
-runs a few rounds; ``python -m benchmarks.soak`` runs many.
+:mod:`tests.support.invariants` against the sandbox's state. ``tests/integration/test_fault_soak.py``
+runs a few rounds; ``python -m tests.support.soak_cli`` runs many.
 
 The operator reads its connections from ``AIRFLOW_CONN_*``; the caller sets them (see
 ``airflow_batchmod.dag_testing.sandbox_connections``).
@@ -20,9 +20,9 @@ from decimal import Decimal
 from typing import Any
 
 from airflow_batchmod.operators.checkpoint import MemoryStore
+from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
-from tests.helpers import FakeTaskInstance
-from tests.invariants import (
+from tests.support.invariants import (
     HYPERLIQUID_USER,
     bitget_orders,
     check_bitget,

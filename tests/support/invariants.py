@@ -1,6 +1,6 @@
 """The "never lose or double-apply an edit" invariant, checked against the sandbox's order state.
 
-Shared by the crash-recovery tests, the fault soak test and ``benchmarks/soak.py``. Every check
+Shared by the crash-recovery tests, the fault soak test and its long run (``tests/support/soak_cli.py``). Every check
 returns a list of violations (empty when the invariant holds) instead of asserting, so the
 benchmark can count them and a test can show all of them at once.
 
