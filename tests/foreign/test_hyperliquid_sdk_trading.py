@@ -23,7 +23,7 @@ from hyperliquid.utils.types import Cloid
 
 from airflow_batchmod.dag_testing import SANDBOX_ACCOUNTS
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox, load_seed_document
-from tests.support.sandbox_state import hl_orders, modify_requests
+from tests.support.sandbox_state import hyperliquid_orders, modify_requests
 
 KEY = str(SANDBOX_ACCOUNTS["hyperliquid_default"]["password"])
 UNKNOWN_KEY = "0x" + "42" * 32
@@ -77,7 +77,9 @@ def modifies() -> list[dict[str, Any]]:
 
 
 def seeded_oid_of(sandbox: Sandbox, cloid: str) -> int:
-    return next(oid for oid, o in hl_orders(sandbox).items() if o["cloid"] == cloid and o["replaces"] is None)
+    return next(
+        oid for oid, o in hyperliquid_orders(sandbox).items() if o["cloid"] == cloid and o["replaces"] is None
+    )
 
 
 def test_bulk_modify_orders_new_replaces_the_seeded_orders(testnet_sandbox: Sandbox) -> None:
@@ -87,7 +89,7 @@ def test_bulk_modify_orders_new_replaces_the_seeded_orders(testnet_sandbox: Sand
     assert answer["status"] == "ok", answer
     statuses = answer["response"]["data"]["statuses"]
     new_oids = [status["resting"]["oid"] for status in statuses]
-    orders = hl_orders(testnet_sandbox)
+    orders = hyperliquid_orders(testnet_sandbox)
     for old_oid, new_oid, (price, size) in zip(
         [by_cloid_oid, BY_OID], new_oids, [("59850", "0.003"), ("59750", "0.001")], strict=True
     ):
@@ -101,11 +103,11 @@ def test_bulk_modify_orders_new_replaces_the_seeded_orders(testnet_sandbox: Sand
 
 
 def assert_nothing_changed(sandbox: Sandbox, before: dict[int, dict[str, Any]]) -> None:
-    assert hl_orders(sandbox) == before
+    assert hyperliquid_orders(sandbox) == before
 
 
 def test_an_unknown_key_is_refused(testnet_sandbox: Sandbox) -> None:
-    before = hl_orders(testnet_sandbox)
+    before = hyperliquid_orders(testnet_sandbox)
     answer = sdk_exchange_on(testnet_sandbox, UNKNOWN_KEY).bulk_modify_orders_new(modifies())
     address = Account.from_key(UNKNOWN_KEY).address.lower()
     assert answer == {"status": "err", "response": f"User or API Wallet {address} does not exist."}
@@ -114,7 +116,7 @@ def test_an_unknown_key_is_refused(testnet_sandbox: Sandbox) -> None:
 
 def test_a_mainnet_signature_is_refused_by_a_testnet_exchange(testnet_sandbox: Sandbox) -> None:
     """The SDK signs as mainnet for the mainnet URL; pointed elsewhere it must sign as testnet."""
-    before = hl_orders(testnet_sandbox)
+    before = hyperliquid_orders(testnet_sandbox)
     exchange = sdk_exchange_on(testnet_sandbox)
     exchange.base_url = MAINNET_API_URL  # signs as mainnet ...
     exchange.post = API(testnet_sandbox.url, timeout=10).post  # ... and still posts to the sandbox
@@ -125,7 +127,7 @@ def test_a_mainnet_signature_is_refused_by_a_testnet_exchange(testnet_sandbox: S
 
 
 def test_a_stale_nonce_is_refused(testnet_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    before = hl_orders(testnet_sandbox)
+    before = hyperliquid_orders(testnet_sandbox)
     stale = int(time.time() * 1000) - TWO_DAYS_MS - 60_000
     monkeypatch.setattr(sdk_exchange, "get_timestamp_ms", lambda: stale)
     answer = sdk_exchange_on(testnet_sandbox).bulk_modify_orders_new(modifies())
@@ -134,7 +136,7 @@ def test_a_stale_nonce_is_refused(testnet_sandbox: Sandbox, monkeypatch: pytest.
 
 
 def test_a_past_expires_after_is_refused(testnet_sandbox: Sandbox) -> None:
-    before = hl_orders(testnet_sandbox)
+    before = hyperliquid_orders(testnet_sandbox)
     exchange = sdk_exchange_on(testnet_sandbox)
     exchange.set_expires_after(int(time.time() * 1000) - 60_000)
     answer = exchange.bulk_modify_orders_new(modifies())

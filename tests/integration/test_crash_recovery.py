@@ -27,13 +27,8 @@ from airflow_batchmod.operators.checkpoint import Journal, MemoryStore, Recovere
 from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
 from airflow_batchmod.sandbox.testing import Sandbox
 from tests.integration.operator_worker import JsonFileStore
-from tests.support.invariants import (
-    bitget_orders,
-    check_bitget,
-    check_hyperliquid,
-    hyperliquid_orders,
-    replacement_chain,
-)
+from tests.support.invariants import check_bitget, check_hyperliquid, replacement_chain
+from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
 from tests.support.soak import bitget_edit, execute_operator, hyperliquid_edit
 from tests.support.timing import wait_for
 

@@ -20,7 +20,8 @@ import pytest
 
 from airflow_batchmod.dag_testing import SANDBOX_ACCOUNTS
 from airflow_batchmod.sandbox.testing import Sandbox
-from tests.support.invariants import bitget_orders, check_bitget, check_hyperliquid, hyperliquid_orders
+from tests.support.invariants import check_bitget, check_hyperliquid
+from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
 from tests.support.soak import (
     EXCHANGES,
     RoundOutcome,

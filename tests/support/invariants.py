@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
+
 STATUSES = ("modified", "rejected", "failed", "unknown", "invalid", "not_sent")
 
 BITGET_UID = "1001"
@@ -78,11 +80,6 @@ def _entries_by_status(
 # -- Bitget ---------------------------------------------------------------------------------------
 
 
-def bitget_orders(state: Mapping[str, Any], uid: str = BITGET_UID) -> dict[str, dict[str, Any]]:
-    """One account's orders by orderId."""
-    return {o["orderId"]: o for o in state["bitget"]["orders"] if o["uid"] == uid}
-
-
 def bitget_order_id(edit: Edit, orders: Mapping[str, Mapping[str, Any]]) -> str | None:
     """The orderId an edit names, directly or by clientOid; None for an order that does not exist."""
     if "orderId" in edit:
@@ -106,7 +103,7 @@ def check_bitget(
     if report is None or not _one_entry_per_edit(report, len(edits)):
         return problems
     entries = report["edits"]
-    old, new = bitget_orders(before), bitget_orders(after)
+    old, new = bitget_orders(before, BITGET_UID), bitget_orders(after, BITGET_UID)
     named: dict[str | None, list[int]] = {}
     for index, edit in enumerate(edits):
         named.setdefault(bitget_order_id(edit, old), []).append(index)
@@ -159,11 +156,6 @@ def _check_bitget_order(
 
 
 # -- Hyperliquid ----------------------------------------------------------------------------------
-
-
-def hyperliquid_orders(state: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
-    """Every order ever created, of every user, by oid."""
-    return {int(o["oid"]): o for o in state["hyperliquid"]["orders"]}
 
 
 def replacement_chain(orders: Mapping[int, Mapping[str, Any]], oid: int) -> list[int]:

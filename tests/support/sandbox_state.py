@@ -27,7 +27,7 @@ def bitget_orders(source: Sandbox | State, uid: str | None = None) -> dict[str, 
     }
 
 
-def hl_orders(source: Sandbox | State) -> dict[int, dict[str, Any]]:
+def hyperliquid_orders(source: Sandbox | State) -> dict[int, dict[str, Any]]:
     """Every Hyperliquid order ever created (replaced ones too), of every user, by oid."""
     return {int(order["oid"]): order for order in _state(source)["hyperliquid"]["orders"]}
 
