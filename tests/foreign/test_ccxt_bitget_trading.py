@@ -21,10 +21,10 @@ ACCOUNT = SANDBOX_ACCOUNTS["bitget_default"]
 BTC = {"symbol": "BTCUSDT", "category": "USDT-FUTURES"}
 
 
-def ccxt_on(sandbox: Sandbox, *, secret: str = str(ACCOUNT["password"])) -> Any:
-    exchange = ccxt.bitget(
-        {"apiKey": ACCOUNT["login"], "secret": secret, "password": ACCOUNT["extra"]["passphrase"]}
-    )
+def ccxt_on(
+    sandbox: Sandbox, *, api_key: str = str(ACCOUNT["login"]), secret: str = str(ACCOUNT["password"])
+) -> Any:
+    exchange = ccxt.bitget({"apiKey": api_key, "secret": secret, "password": ACCOUNT["extra"]["passphrase"]})
     exchange.urls["api"]["uta"] = sandbox.url
     return exchange
 
@@ -61,12 +61,17 @@ def test_batch_modify_and_order_info_through_ccxt(fresh_sandbox: Sandbox) -> Non
     assert by_client_oid["data"]["qty"] == "0.012"
 
 
-def test_a_wrong_secret_is_refused(fresh_sandbox: Sandbox) -> None:
+@pytest.mark.parametrize(
+    ("credentials", "code"),
+    [({"secret": "not-the-secret"}, "40009"), ({"api_key": "bg_unknown_key"}, "40006")],
+    ids=["wrong-secret", "unknown-key"],
+)
+def test_a_wrong_key_is_refused(fresh_sandbox: Sandbox, credentials: dict[str, str], code: str) -> None:
     before = bitget_orders(fresh_sandbox)
-    exchange = ccxt_on(fresh_sandbox, secret="not-the-secret")
-    with pytest.raises(ccxt.AuthenticationError, match="40009"):
+    exchange = ccxt_on(fresh_sandbox, **credentials)
+    with pytest.raises(ccxt.AuthenticationError, match=code):
         exchange.privateUtaPostV3TradeBatchModifyOrder([{"orderId": "1001", **BTC, "price": "59850.0"}])
-    with pytest.raises(ccxt.AuthenticationError, match="40009"):
+    with pytest.raises(ccxt.AuthenticationError, match=code):
         exchange.privateUtaGetV3TradeOrderInfo({"orderId": "1001"})
     assert bitget_orders(fresh_sandbox) == before
     # The refusal came from the exchange, after the request arrived.
