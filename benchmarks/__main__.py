@@ -48,12 +48,16 @@ def _runner(name: str, args: argparse.Namespace) -> Callable[[], list[Row]]:
 
 
 def _soak(args: argparse.Namespace) -> list[Row]:
-    """The soak run lives in its own module with its own output; run it as it runs alone."""
-    heading("Soak (benchmarks.soak)")
-    if not (Path(__file__).resolve().parent / "soak.py").exists():
-        print("  benchmarks/soak.py is not there; skipped")
-        return [Row("soak", "run", "skipped: no benchmarks/soak.py")]
-    code = subprocess.run([sys.executable, "-m", "benchmarks.soak"], cwd=ROOT, check=False).returncode
+    """The soak is a long test: its rounds and invariant live with the tests, which run it alone.
+
+    It runs as a separate process, so the benchmarks import nothing from ``tests``.
+    """
+    heading("Soak (tests.support.soak_cli)")
+    if not (ROOT / "tests" / "support" / "soak_cli.py").exists():
+        print("  tests/support/soak_cli.py is not there; skipped")
+        return [Row("soak", "run", "skipped: no tests/support/soak_cli.py")]
+    command = [sys.executable, "-m", "tests.support.soak_cli"]
+    code = subprocess.run(command, cwd=ROOT, check=False).returncode
     return [Row("soak", "exit code", str(code), "0")]
 
 

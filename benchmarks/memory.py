@@ -23,9 +23,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from airflow_batchmod.sandbox.request_figures import limit_margin, request_figures
+from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
 from airflow_batchmod.sandbox.testing import start_sandbox
-from benchmarks.common import Row, heading, limit_margin, request_figures, run_worker, verdict
-from tests.helpers import FakeTaskInstance
+from benchmarks.common import Row, heading, run_worker, verdict
 
 FULL_EDITS = 100_000
 TARGET_GROWTH_MB = 300

@@ -13,8 +13,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from airflow_batchmod.sandbox.request_figures import limit_margin, request_figures
 from airflow_batchmod.sandbox.testing import start_sandbox
-from benchmarks.common import Row, heading, limit_margin, request_figures, run_worker
+from benchmarks.common import Row, heading, run_worker
 
 SIZES = (200, 2_000, 20_000)
 CHUNK = {"hyperliquid": 39, "bitget": 20}

@@ -14,10 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from airflow_batchmod.dag_testing import SANDBOX_ACCOUNTS
-from tests.bitget_data import BTC_FUTURES
+from airflow_batchmod.sandbox.testing import seed_instrument
 
 BITGET_UID = "1001"
 BITGET_ACCOUNT = SANDBOX_ACCOUNTS["bitget_default"]
+#: The default seed's BTCUSDT perpetual, the instrument of every generated Bitget order.
+BTC_FUTURES = seed_instrument("BTCUSDT", "USDT-FUTURES")
 HYPERLIQUID_KEY = str(SANDBOX_ACCOUNTS["hyperliquid_default"]["password"])
 #: The address of HYPERLIQUID_KEY (``signing.address_of``), lower case as the sandbox compares it.
 HYPERLIQUID_USER = "0x14791697260e4c9a71f18484c9f997b308e59325"

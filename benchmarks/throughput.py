@@ -19,9 +19,10 @@ from typing import Any
 
 from airflow_batchmod.exchanges.base import ExchangeClient
 from airflow_batchmod.operators.engine import RunSettings
+from airflow_batchmod.sandbox.request_figures import RequestFigures, limit_margin, request_figures
 from airflow_batchmod.sandbox.testing import Sandbox, start_sandbox
 from benchmarks.clients import bitget_client, hyperliquid_client
-from benchmarks.common import RequestFigures, Row, heading, limit_margin, request_figures, verdict
+from benchmarks.common import Row, heading, verdict
 from benchmarks.drive import RunFigures, drive
 from benchmarks.seeds import bitget_edits, bitget_seed, hyperliquid_edits, hyperliquid_seed
 

@@ -238,3 +238,12 @@ def _tail(path: Path, limit: int = 2000) -> str:
         return path.read_text(encoding="utf-8", errors="replace")[-limit:]
     except OSError:
         return "(no log)"
+
+
+def seed_instrument(symbol: str, category: str, seed: SeedSource = None) -> dict[str, Any]:
+    """One Bitget instrument of a seed (the shipped default seed unless ``seed`` is given)."""
+    instruments = load_seed_document(seed)["bitget"]["instruments"]
+    for instrument in instruments:
+        if instrument["symbol"] == symbol and instrument["category"] == category:
+            return dict(instrument)
+    raise KeyError(f"the seed has no {category} instrument {symbol}")

@@ -12,7 +12,8 @@ import time
 
 from airflow_batchmod.dag_testing import airflow_command, dag_test_args, read_dag_run, run_task_test
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
-from tests.helpers import wait_for
+from tests.support.faults import answered_late
+from tests.support.timing import wait_for
 
 DAG_ID = "batchmod_rebalance_ladder"
 
@@ -23,17 +24,7 @@ def test_killed_task_resumes_without_applying_anything_twice(
     sandbox.reset(DEFAULT_SEED)
     # The first request is applied but its answer is held back long enough to kill the worker
     # while the operator still waits for it: those edits are in doubt on the next try.
-    sandbox.set_faults(
-        [
-            {
-                "venue": "bitget",
-                "endpoint": "modify",
-                "fault": "latency",
-                "latency_ms": 30000,
-                "after_apply": True,
-            }
-        ]
-    )
+    sandbox.set_faults([answered_late("bitget", 30000)])
     conf = {"conn_id": "bitget_default"}
     worker = subprocess.Popen(
         airflow_command(dag_test_args(DAG_ID, conf=conf)),

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 
 from airflow_batchmod.dag_testing import sandbox_connections
 from airflow_batchmod.operators.checkpoint import MemoryStore
+from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
 from airflow_batchmod.sandbox.testing import Sandbox
-from tests.helpers import FakeTaskInstance
 
 
 @dataclass
@@ -24,6 +25,16 @@ class OperatorRun:
 
 
 RunOperator = Callable[..., OperatorRun]
+
+
+@pytest.fixture
+def client(fresh_sandbox: Sandbox) -> Iterator[httpx.Client]:
+    """Plain HTTP to the fresh sandbox, for tests that build requests by hand.
+
+    The modules that test one of our exchange clients define their own ``client``.
+    """
+    with httpx.Client(base_url=fresh_sandbox.url, timeout=5.0) as http:
+        yield http
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
 from airflow_batchmod.sandbox.testing import Sandbox
-from tests.bitget_data import BTC_FUTURES
+from tests.support.sandbox_state import bitget_orders, modify_requests
+from tests.support.seed import BTC_FUTURES
 
 GOOD = BitgetCredentials(api_key="bg_demo_key", secret="bg_demo_secret", passphrase="bg_demo_pass")
 PAPER = BitgetCredentials(api_key="bg_paper_key", secret="bg_paper_secret", passphrase="bg_paper_pass")
@@ -106,16 +107,6 @@ def client(venue: Sandbox) -> Iterator[BitgetClient]:
         yield bitget
 
 
-def orders(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
-    return {order["orderId"]: order for order in sandbox.state()["bitget"]["orders"]}
-
-
-def modify_calls(sandbox: Sandbox) -> list[dict[str, Any]]:
-    return [
-        entry for entry in sandbox.requests() if entry["venue"] == "bitget" and entry["endpoint"] == "modify"
-    ]
-
-
 def prepared(client: BitgetClient, *raw: dict[str, Any]) -> list[PreparedEdit]:
     edits = [{"symbol": "BTCUSDT", "category": "USDT-FUTURES", **fields} for fields in raw]
     preparation = client.prepare(edits)
@@ -136,7 +127,7 @@ def test_successful_batch_modifies_the_venue(client: BitgetClient, venue: Sandbo
         (1, Outcome.APPLIED, "1002"),
         (2, Outcome.APPLIED, "1003"),
     ]
-    state = orders(venue)
+    state = bitget_orders(venue)
     assert Decimal(state["1001"]["price"]) == Decimal("60010")
     assert (Decimal(state["1002"]["price"]), Decimal(state["1002"]["qty"])) == (
         Decimal("59910.5"),
@@ -144,7 +135,7 @@ def test_successful_batch_modifies_the_venue(client: BitgetClient, venue: Sandbo
     )
     assert Decimal(state["1003"]["price"]) == Decimal("3001.55")
     assert [state[i]["modifications"] for i in ("1001", "1002", "1003", "1004")] == [1, 1, 1, 0]
-    (call,) = modify_calls(venue)
+    (call,) = modify_requests(venue, "bitget")
     assert (call["status"], call["items"], call["order_keys"]) == (200, 3, ["1001", "ladder-2", "1003"])
 
 
@@ -170,7 +161,7 @@ def test_per_item_rejections(client: BitgetClient, venue: Sandbox) -> None:
         (Outcome.APPLIED, None),
     ]
     assert "filled qty" in (results[3].message or "")
-    state = orders(venue)
+    state = bitget_orders(venue)
     assert state["1002"]["modifications"] == 1
     assert all(state[i]["modifications"] == 0 for i in ("1001", "1004", "1005", "1006", "9001"))
     assert state["1004"]["status"] == "live"
@@ -182,7 +173,7 @@ def test_auto_cancel_cancels_the_order_whose_modification_failed(
     (edit,) = prepared(client, {"orderId": "1004", "price": "61000.5", "autoCancel": True})
     (result,) = client.submit([edit])
     assert (result.outcome, result.code) == (Outcome.REJECTED, "25574")
-    assert orders(venue)["1004"]["status"] == "cancelled"
+    assert bitget_orders(venue)["1004"]["status"] == "cancelled"
 
 
 def test_precision_problems_are_caught_before_any_request(client: BitgetClient, venue: Sandbox) -> None:
@@ -206,7 +197,7 @@ def test_precision_problems_are_caught_before_any_request(client: BitgetClient, 
     ]
     calls = [entry for entry in venue.requests() if entry["venue"] == "bitget"]
     assert [entry["endpoint"] for entry in calls] == ["info"]  # one instruments read, no modify
-    assert all(order["modifications"] == 0 for order in orders(venue).values())
+    assert all(order["modifications"] == 0 for order in bitget_orders(venue).values())
 
 
 @pytest.mark.parametrize(
@@ -227,7 +218,7 @@ def test_bad_credentials_are_fatal(venue: Sandbox, credentials: BitgetCredential
     assert caught.value.code == code
     assert credentials.secret not in str(caught.value)
     assert credentials.passphrase not in str(caught.value)
-    assert orders(venue)["1001"]["modifications"] == 0
+    assert bitget_orders(venue)["1001"]["modifications"] == 0
 
 
 def test_demo_trading_header(venue: Sandbox) -> None:
@@ -254,7 +245,7 @@ def test_drop_after_then_reconcile_finds_applied(client: BitgetClient, venue: Sa
     venue.set_faults([{"venue": "bitget", "endpoint": "modify", "fault": "drop_after"}])
     with pytest.raises(OutcomeUnknownError):
         client.submit(edits)
-    assert orders(venue)["1001"]["modifications"] == 1
+    assert bitget_orders(venue)["1001"]["modifications"] == 1
     results = client.reconcile(edits)
     assert [(r.outcome, r.order_id) for r in results] == [
         (Outcome.APPLIED, "1001"),
@@ -267,7 +258,7 @@ def test_drop_before_then_reconcile_finds_retry(client: BitgetClient, venue: San
     venue.set_faults([{"venue": "bitget", "endpoint": "modify", "fault": "drop_before"}])
     with pytest.raises(OutcomeUnknownError):
         client.submit(edits)
-    assert orders(venue)["1001"]["modifications"] == 0
+    assert bitget_orders(venue)["1001"]["modifications"] == 0
     first, second = client.reconcile(edits)
     assert first.outcome is Outcome.RETRY
     assert second.outcome is Outcome.REJECTED  # filled before we came
@@ -322,7 +313,7 @@ def test_injected_429_and_500_are_transient(client: BitgetClient, venue: Sandbox
     assert throttled.value.code == "429"
     with pytest.raises(TransientRequestError):
         client.submit(edits)
-    assert orders(venue)["1001"]["modifications"] == 0
+    assert bitget_orders(venue)["1001"]["modifications"] == 0
     assert [r.outcome for r in client.submit(edits)] == [Outcome.APPLIED]
 
 
@@ -336,7 +327,7 @@ def test_real_rate_limit_answers_429(client: BitgetClient, venue: Sandbox) -> No
         except TransientRequestError as exc:
             errors.append(exc.code)
     assert "429" in errors
-    statuses = [call["status"] for call in modify_calls(venue)]
+    statuses = [call["status"] for call in modify_requests(venue, "bitget")]
     assert statuses.count(200) <= 10
 
 

@@ -24,17 +24,13 @@ import pytest
 
 from airflow_batchmod.dag_testing import sandbox_connections
 from airflow_batchmod.operators.checkpoint import Journal, MemoryStore, Recovered, fingerprint
+from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
 from airflow_batchmod.sandbox.testing import Sandbox
-from tests.helpers import FakeTaskInstance, wait_for
 from tests.integration.operator_worker import JsonFileStore
-from tests.invariants import (
-    bitget_orders,
-    check_bitget,
-    check_hyperliquid,
-    hyperliquid_orders,
-    replacement_chain,
-)
-from tests.soak import bitget_edit, execute_operator, hyperliquid_edit
+from tests.support.invariants import check_bitget, check_hyperliquid, replacement_chain
+from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
+from tests.support.soak import bitget_edit, execute_operator, hyperliquid_edit
+from tests.support.timing import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CONN_IDS = {"bitget": "bitget_default", "hyperliquid": "hyperliquid_default"}

@@ -1,7 +1,7 @@
 """Fault soak: seeded random faults and edits, with the invariant checked after every round.
 
-The rounds come from :mod:`tests.soak` (``python -m benchmarks.soak`` runs the same rounds, many
-more of them); the invariant is :mod:`tests.invariants`. The seed is fixed, so a failing round
+The rounds come from :mod:`tests.support.soak` (``python -m tests.support.soak_cli`` runs the same
+rounds, many more of them); the invariant is :mod:`tests.support.invariants`. The seed is fixed, so a failing round
 can be replayed; which requests a probabilistic fault hits still depends on timing, which is
 why the assertions are about the invariant, never about exact counts.
 
@@ -20,8 +20,9 @@ import pytest
 
 from airflow_batchmod.dag_testing import SANDBOX_ACCOUNTS
 from airflow_batchmod.sandbox.testing import Sandbox
-from tests.invariants import bitget_orders, check_bitget, check_hyperliquid, hyperliquid_orders
-from tests.soak import (
+from tests.support.invariants import check_bitget, check_hyperliquid
+from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
+from tests.support.soak import (
     EXCHANGES,
     RoundOutcome,
     bitget_edit,

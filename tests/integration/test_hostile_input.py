@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from airflow_batchmod.exchanges.hyperliquid import client as _hyperliquid_client  # noqa: F401
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
 from tests.integration.conftest import OperatorRun, RunOperator
+from tests.support.sandbox_state import modify_requests
 
 Verdict = Literal["valid", "invalid", "either"]
 VENUE = {"bitget_default": "bitget", "hyperliquid_default": "hyperliquid"}
@@ -51,10 +52,6 @@ def reset(sandbox: Sandbox) -> None:
     """Each example starts from the seed: same orders, no faults, an empty request log."""
     sandbox.reset(DEFAULT_SEED)
     sandbox.clear_requests()
-
-
-def modify_requests(sandbox: Sandbox, venue: str) -> list[dict[str, Any]]:
-    return [r for r in sandbox.requests() if r["venue"] == venue and r["endpoint"] == "modify"]
 
 
 def applied_modifications(sandbox: Sandbox, venue: str) -> int:

@@ -18,6 +18,7 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
 from airflow_batchmod.sandbox.testing import Sandbox
+from tests.support.sandbox_state import hyperliquid_orders
 
 KEY_A = "0x0123456789012345678901234567890123456789012345678901234567890123"
 KEY_AGENT = "0x2222222222222222222222222222222222222222222222222222222222222222"  # agent of account A
@@ -53,10 +54,6 @@ class _client:
         self.client.close()
 
 
-def _orders(sandbox: Sandbox) -> dict[int, dict[str, Any]]:
-    return {order["oid"]: order for order in sandbox.state()["hyperliquid"]["orders"]}
-
-
 def _prepare(client: HyperliquidClient, raw: list[Any]) -> list[PreparedEdit]:
     preparation = client.prepare(raw)
     assert preparation.problems == [], [problem.describe() for problem in preparation.problems]
@@ -75,7 +72,7 @@ def _outcomes(results: list[ItemResult]) -> list[Outcome]:
 
 
 def _replacement(sandbox: Sandbox, oid: int) -> int | None:
-    replaced_by = _orders(sandbox)[oid]["replacedBy"]
+    replaced_by = hyperliquid_orders(sandbox)[oid]["replacedBy"]
     return int(replaced_by) if replaced_by is not None else None
 
 
@@ -101,7 +98,7 @@ def test_batch_modify_returns_the_replacement_oids(sandbox: Sandbox, client: Hyp
     )
     results = client.submit(edits)
     assert _outcomes(results) == [Outcome.APPLIED] * 4
-    orders = _orders(sandbox)
+    orders = hyperliquid_orders(sandbox)
     for edit, result, (oid, price, size) in zip(
         edits,
         results,
@@ -132,7 +129,7 @@ def test_modify_by_cloid(sandbox: Sandbox, client: HyperliquidClient) -> None:
     (result,) = client.submit([edit])
     assert result.outcome is Outcome.APPLIED
     assert result.order_id == str(_replacement(sandbox, 1000001))
-    new = _orders(sandbox)[int(result.order_id or 0)]
+    new = hyperliquid_orders(sandbox)[int(result.order_id or 0)]
     assert (new["cloid"], new["limitPx"], new["sz"]) == (BTC_ALO_CLOID, "59850", "0.003")
     assert sandbox.requests()[-1]["order_keys"] == [BTC_ALO_CLOID]
 
@@ -142,7 +139,7 @@ def test_new_cloid_is_given_to_the_new_order(sandbox: Sandbox, client: Hyperliqu
     (edit,) = _prepare(client, [_btc(1000004, "59610", "0.001", new_cloid=fresh)])
     (result,) = client.submit([edit])
     assert result.outcome is Outcome.APPLIED
-    assert _orders(sandbox)[int(result.order_id or 0)]["cloid"] == fresh
+    assert hyperliquid_orders(sandbox)[int(result.order_id or 0)]["cloid"] == fresh
 
 
 def test_vault_trading(sandbox: Sandbox) -> None:
@@ -153,7 +150,7 @@ def test_vault_trading(sandbox: Sandbox) -> None:
         )
         results = client.submit(edits)
     assert _outcomes(results) == [Outcome.APPLIED, Outcome.APPLIED]
-    orders = _orders(sandbox)
+    orders = hyperliquid_orders(sandbox)
     for result, oid in zip(results, (1000101, 1000102), strict=True):
         new = orders[int(result.order_id or 0)]
         assert (new["user"], new["replaces"]) == (VAULT, oid)
@@ -174,7 +171,7 @@ def test_agent_wallet_trades_for_its_account(sandbox: Sandbox) -> None:
         assert client.user_role(USER_A) == {"role": "user"}
         assert client.user_role(VAULT)["role"] == "vault"
     assert result.outcome is Outcome.APPLIED
-    assert _orders(sandbox)[int(result.order_id or 0)]["user"] == USER_A
+    assert hyperliquid_orders(sandbox)[int(result.order_id or 0)]["user"] == USER_A
 
 
 def test_per_order_errors(sandbox: Sandbox, client: HyperliquidClient) -> None:
@@ -198,7 +195,7 @@ def test_per_order_errors(sandbox: Sandbox, client: HyperliquidClient) -> None:
     assert alo.outcome is Outcome.REJECTED and "Post only order would have immediately matched" in (
         alo.message or ""
     )
-    orders = _orders(sandbox)
+    orders = hyperliquid_orders(sandbox)
     assert orders[1000009]["status"] == "open" and orders[1000010]["status"] == "open"
 
 
@@ -220,7 +217,7 @@ def test_trigger_modify_needs_always_place(sandbox: Sandbox) -> None:
         assert edit.batch_group == "other+always"
         (result,) = client.submit([edit])
     assert result.outcome is Outcome.APPLIED
-    new = _orders(sandbox)[int(result.order_id or 0)]
+    new = hyperliquid_orders(sandbox)[int(result.order_id or 0)]
     assert new["orderType"]["trigger"]["triggerPx"] == "54500" and new["replaces"] == 1000065
 
 
@@ -300,7 +297,7 @@ def test_retarget_then_modify_again(sandbox: Sandbox, client: HyperliquidClient)
     moved = client.retarget(second, applied.order_id or "")
     (result,) = client.submit([moved])
     assert result.outcome is Outcome.APPLIED
-    orders = _orders(sandbox)
+    orders = hyperliquid_orders(sandbox)
     assert orders[int(result.order_id or 0)]["replaces"] == int(applied.order_id or 0)
     assert orders[int(result.order_id or 0)]["limitPx"] == "59430"
     # reconciling the retargeted edit finds its own replacement, not the first one

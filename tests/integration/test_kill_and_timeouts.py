@@ -20,9 +20,13 @@ import pytest
 
 from airflow_batchmod.dag_testing import airflow_env, migrate_db, run_dag_test, sandbox_connections
 from airflow_batchmod.operators.checkpoint import MemoryStore
+from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
-from tests.helpers import FakeTaskInstance, wait_for
 from tests.integration.conftest import RunOperator
+from tests.support.edits import sol_edits
+from tests.support.faults import answered_late
+from tests.support.sandbox_state import modify_requests
+from tests.support.timing import wait_for
 
 
 def btc_eth_edits(count: int) -> list[dict[str, Any]]:
@@ -50,18 +54,6 @@ def btc_eth_edits(count: int) -> list[dict[str, Any]]:
                 }
             )
     return edits
-
-
-def sol_edits(count: int) -> list[dict[str, Any]]:
-    """Price edits for Hyperliquid account A's SOL buys 1000037-1000044, kept below the mark."""
-    return [
-        {"oid": 1000037 + n, "coin": "SOL", "is_buy": True, "price": str(Decimal("148.75") - n), "size": "2"}
-        for n in range(count)
-    ]
-
-
-def modify_requests(sandbox: Sandbox, venue: str) -> list[dict[str, Any]]:
-    return [r for r in sandbox.requests() if r["venue"] == venue and r["endpoint"] == "modify"]
 
 
 def assert_report_matches_exchange(
@@ -251,9 +243,7 @@ def test_an_answer_slower_than_request_timeout_is_reconciled_not_resent(
     edits: list[dict[str, Any]],
 ) -> None:
     """The exchange applies the first request and answers after the client gave up waiting."""
-    sandbox_conns.set_faults(
-        [{"venue": venue, "endpoint": "modify", "fault": "latency", "latency_ms": 2500, "after_apply": True}]
-    )
+    sandbox_conns.set_faults([answered_late(venue, 2500)])
     run = run_operator(conn_id, edits, chunk_size=4, request_timeout=1.0)
     assert run.error is None, run.error
     assert run.report is not None

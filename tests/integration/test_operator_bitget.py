@@ -9,6 +9,8 @@ import pytest
 
 from airflow_batchmod.sandbox.testing import Sandbox
 from tests.integration.conftest import RunOperator
+from tests.support.faults import answered_late
+from tests.support.sandbox_state import bitget_orders, modify_requests
 
 
 def ladder_edits(count: int, *, start: int = 1001, bump: str = "5") -> list[dict[str, Any]]:
@@ -26,14 +28,6 @@ def ladder_edits(count: int, *, start: int = 1001, bump: str = "5") -> list[dict
             }
         )
     return edits
-
-
-def bitget_orders(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
-    return {o["orderId"]: o for o in sandbox.state()["bitget"]["orders"]}
-
-
-def modify_requests(sandbox: Sandbox) -> list[dict[str, Any]]:
-    return [r for r in sandbox.requests() if r["venue"] == "bitget" and r["endpoint"] == "modify"]
 
 
 def assert_report_matches_sandbox(
@@ -57,7 +51,7 @@ def test_45_edits_go_out_as_20_20_5(run_operator: RunOperator, sandbox_conns: Sa
     assert run.error is None
     assert run.report is not None
     assert run.report["totals"]["modified"] == 45
-    assert sorted(r["items"] for r in modify_requests(sandbox_conns)) == [5, 20, 20]
+    assert sorted(r["items"] for r in modify_requests(sandbox_conns, "bitget")) == [5, 20, 20]
     assert_report_matches_sandbox(run.report, edits, sandbox_conns)
 
 
@@ -68,7 +62,7 @@ def test_order_listed_twice_goes_in_two_requests_in_input_order(
     repeat = {**edits[0], "price": "59950"}
     run = run_operator("bitget_default", [*edits, repeat])
     assert run.error is None and run.report is not None
-    requests = modify_requests(sandbox_conns)
+    requests = modify_requests(sandbox_conns, "bitget")
     assert [r["order_keys"] for r in requests] == [["1001", "1002", "1003"], ["1001"]]
     order = bitget_orders(sandbox_conns)["1001"]
     assert Decimal(order["price"]) == Decimal("59950")
@@ -87,7 +81,7 @@ def test_bad_edit_fails_the_task_before_any_request(
     message = str(run.error)
     assert "edit #3" in message and "59896.05" in message
     assert "edit #5" in message and "price" in message
-    assert modify_requests(sandbox_conns) == []
+    assert modify_requests(sandbox_conns, "bitget") == []
     assert run.report is not None
     assert [e["status"] for e in run.report["edits"]] == ["not_sent"] * 3 + ["invalid", "not_sent", "invalid"]
 
@@ -146,23 +140,13 @@ def test_faults_leave_every_edit_reported_once_and_true(
 def test_read_timeout_after_the_exchange_acted_is_reconciled_not_resent(
     run_operator: RunOperator, sandbox_conns: Sandbox
 ) -> None:
-    sandbox_conns.set_faults(
-        [
-            {
-                "venue": "bitget",
-                "endpoint": "modify",
-                "fault": "latency",
-                "latency_ms": 1500,
-                "after_apply": True,
-            }
-        ]
-    )
+    sandbox_conns.set_faults([answered_late("bitget", 1500)])
     edits = ladder_edits(5)
     run = run_operator("bitget_default", edits, request_timeout=0.5)
     assert run.error is None, run.error
     assert run.report is not None and run.report["totals"]["modified"] == 5
     assert [e["attempts"] for e in run.report["edits"]] == [1] * 5
-    assert len(modify_requests(sandbox_conns)) == 1
+    assert len(modify_requests(sandbox_conns, "bitget")) == 1
     assert run.report["reconciliations"] == 1
     assert_report_matches_sandbox(run.report, edits, sandbox_conns)
 
@@ -181,7 +165,7 @@ def test_outcome_that_stays_unknown_fails_the_task(run_operator: RunOperator, sa
     assert [e["status"] for e in run.report["edits"]] == ["unknown"] * 3
     assert run.error is not None and "unknown=3" in str(run.error)
     # Nothing was resent: the one request the exchange applied stays the only one.
-    assert len(modify_requests(sandbox_conns)) == 1
+    assert len(modify_requests(sandbox_conns, "bitget")) == 1
     assert all(bitget_orders(sandbox_conns)[e["orderId"]]["modifications"] == 1 for e in edits)
 
 

@@ -9,29 +9,11 @@ import pytest
 
 from airflow_batchmod.sandbox.testing import Sandbox
 from tests.integration.conftest import RunOperator
+from tests.support.edits import sol_edits
+from tests.support.faults import answered_late
+from tests.support.sandbox_state import hyperliquid_orders, modify_requests
 
 ACCOUNT_A = "0x14791697260e4c9a71f18484c9f997b308e59325"
-
-
-def sol_edits(count: int = 8, *, shift: str = "0.5") -> list[dict[str, Any]]:
-    """Edits for account A's SOL ladder: buys 1000037-1000044, sells 1000045-1000052."""
-    edits = []
-    for offset in range(count):
-        oid = 1000037 + offset
-        is_buy = oid <= 1000044
-        base = Decimal("149.25") - offset if is_buy else Decimal("150.75") + (offset - 8)
-        edits.append(
-            {"oid": oid, "coin": "SOL", "is_buy": is_buy, "price": str(base - Decimal(shift)), "size": "2"}
-        )
-    return edits
-
-
-def hl_orders(sandbox: Sandbox) -> dict[int, dict[str, Any]]:
-    return {o["oid"]: o for o in sandbox.state()["hyperliquid"]["orders"]}
-
-
-def modify_requests(sandbox: Sandbox) -> list[dict[str, Any]]:
-    return [r for r in sandbox.requests() if r["venue"] == "hyperliquid" and r["endpoint"] == "modify"]
 
 
 def assert_report_matches_sandbox(
@@ -39,7 +21,7 @@ def assert_report_matches_sandbox(
 ) -> None:
     """Every edit once, in order; reported new oids are the sandbox's replacements; nothing replaced twice."""
     assert [e["index"] for e in report["edits"]] == list(range(len(edits)))
-    orders = hl_orders(sandbox)
+    orders = hyperliquid_orders(sandbox)
     for entry, edit in zip(report["edits"], edits, strict=True):
         old = orders[edit["oid"]]
         if entry["status"] == "modified":
@@ -67,11 +49,11 @@ def test_repeated_order_follows_its_replacement(run_operator: RunOperator, sandb
     assert run.error is None, run.error
     assert run.report is not None
     first, _, second = run.report["edits"]
-    orders = hl_orders(sandbox_conns)
+    orders = hyperliquid_orders(sandbox_conns)
     # The second edit named oid 1000037, which the first replaced: it went to the replacement.
     assert orders[int(first["order_id"])]["replacedBy"] == int(second["order_id"])
     assert Decimal(orders[int(second["order_id"])]["limitPx"]) == Decimal("148")
-    assert [len(r["order_keys"]) for r in modify_requests(sandbox_conns)] == [2, 1]
+    assert [len(r["order_keys"]) for r in modify_requests(sandbox_conns, "hyperliquid")] == [2, 1]
 
 
 def test_off_tick_price_and_size_decimals_refused_before_sending(
@@ -83,7 +65,7 @@ def test_off_tick_price_and_size_decimals_refused_before_sending(
     run = run_operator("hyperliquid_default", edits)
     assert run.error is not None
     assert "edit #1" in str(run.error) and "edit #2" in str(run.error)
-    assert modify_requests(sandbox_conns) == []
+    assert modify_requests(sandbox_conns, "hyperliquid") == []
 
 
 @pytest.mark.parametrize(
@@ -112,23 +94,13 @@ def test_faults_leave_every_edit_reported_once_and_true(
 def test_read_timeout_after_the_exchange_acted_finds_the_new_oid(
     run_operator: RunOperator, sandbox_conns: Sandbox
 ) -> None:
-    sandbox_conns.set_faults(
-        [
-            {
-                "venue": "hyperliquid",
-                "endpoint": "modify",
-                "fault": "latency",
-                "latency_ms": 1500,
-                "after_apply": True,
-            }
-        ]
-    )
+    sandbox_conns.set_faults([answered_late("hyperliquid", 1500)])
     edits = sol_edits(4)
     run = run_operator("hyperliquid_default", edits, request_timeout=0.5)
     assert run.error is None, run.error
     assert run.report is not None
     assert [e["attempts"] for e in run.report["edits"]] == [1] * 4
-    assert len(modify_requests(sandbox_conns)) == 1
+    assert len(modify_requests(sandbox_conns, "hyperliquid")) == 1
     assert_report_matches_sandbox(run.report, edits, sandbox_conns)
 
 
@@ -146,4 +118,4 @@ def test_outcome_that_stays_unknown_fails_the_task(run_operator: RunOperator, sa
     assert run.report is not None
     assert [e["status"] for e in run.report["edits"]] == ["unknown"] * 3
     assert run.error is not None
-    assert len(modify_requests(sandbox_conns)) == 1
+    assert len(modify_requests(sandbox_conns, "hyperliquid")) == 1

@@ -9,14 +9,9 @@ import pytest
 
 from airflow_batchmod.sandbox.testing import Sandbox
 from tests.integration.conftest import RunOperator
-from tests.invariants import (
-    HYPERLIQUID_USER,
-    bitget_orders,
-    check_bitget,
-    check_hyperliquid,
-    hyperliquid_orders,
-)
-from tests.soak import bitget_edit, hyperliquid_edit
+from tests.support.invariants import HYPERLIQUID_USER, check_bitget, check_hyperliquid
+from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
+from tests.support.soak import bitget_edit, hyperliquid_edit
 
 VENUES = {"bitget_default": "bitget", "hyperliquid_default": "hyperliquid"}
 

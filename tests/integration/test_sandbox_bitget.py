@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
-from tests.integration.test_sandbox_support import (
+from tests.support.sandbox_state import bitget_orders
+from tests.support.signed_requests import (
     BITGET_MAIN,
     BITGET_PAPER,
     BITGET_SECOND,
@@ -18,16 +18,9 @@ from tests.integration.test_sandbox_support import (
     bitget_headers,
     bitget_modify,
     bitget_order_info,
-    bitget_orders_by_id,
     item_codes,
     now_ms,
 )
-
-
-@pytest.fixture
-def client(fresh_sandbox: Sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=fresh_sandbox.url, timeout=5.0) as http:
-        yield http
 
 
 def test_modify_by_order_id_and_client_oid_applies_in_request_order(
@@ -55,7 +48,7 @@ def test_modify_by_order_id_and_client_oid_applies_in_request_order(
         {"orderId": "1002", "clientOid": "ladder-2"},
         {"orderId": "1031", "clientOid": "ladder-31"},
     ]
-    orders = bitget_orders_by_id(fresh_sandbox.state())
+    orders = bitget_orders(fresh_sandbox.state())
     assert (orders["1001"]["price"], orders["1001"]["qty"], orders["1001"]["modifications"]) == (
         "59850.0",
         "0.020",
@@ -80,7 +73,7 @@ def test_wrong_signature_is_40009_and_changes_nothing(client: httpx.Client, fres
     response = bitget_modify(client, [{"orderId": "1001", "price": "59800.0"}], mutate_headers=corrupt)
     assert response.status_code == 400
     assert response.json()["code"] == "40009"
-    assert bitget_orders_by_id(fresh_sandbox.state())["1001"]["modifications"] == 0
+    assert bitget_orders(fresh_sandbox.state())["1001"]["modifications"] == 0
 
 
 def test_signature_covers_exact_body_bytes(client: httpx.Client) -> None:
@@ -116,7 +109,7 @@ def test_paptrading_header_must_match_the_key(client: httpx.Client, fresh_sandbo
     ok = bitget_modify(client, item, creds=BITGET_PAPER, paptrading=True)
     assert ok.json()["code"] == "00000"
     assert item_codes(ok) == [None]
-    assert bitget_orders_by_id(fresh_sandbox.state())["3001"]["price"] == "59400.0"
+    assert bitget_orders(fresh_sandbox.state())["3001"]["price"] == "59400.0"
 
 
 @pytest.mark.parametrize(
@@ -148,7 +141,7 @@ def test_twenty_items_are_accepted(client: httpx.Client, fresh_sandbox: Sandbox)
     response = bitget_modify(client, [{"orderId": str(1001 + i), "qty": "0.030"} for i in range(20)])
     assert response.json()["code"] == "00000"
     assert item_codes(response) == [None] * 20
-    orders = bitget_orders_by_id(fresh_sandbox.state())
+    orders = bitget_orders(fresh_sandbox.state())
     assert [orders[str(1001 + i)]["modifications"] for i in range(21)] == [1] * 20 + [0]
 
 
@@ -187,7 +180,7 @@ def test_per_item_rejections(client: httpx.Client, fresh_sandbox: Sandbox) -> No
     )
     assert data[5] == {"orderId": "424242", "clientOid": None, "code": "25204", "msg": "Order does not exist"}
     assert data[6]["msg"] == "Price should be a multiple of 0.1"
-    orders = bitget_orders_by_id(fresh_sandbox.state())
+    orders = bitget_orders(fresh_sandbox.state())
     assert {k: orders[k]["modifications"] for k in ("9004", "9002", "9001", "1003", "1004", "1007")} == {
         "9004": 0,
         "9002": 0,
@@ -213,11 +206,11 @@ def test_partially_filled_order_can_grow_and_fills_at_filled_qty(
 ) -> None:
     first = bitget_modify(client, [{"orderId": "9001", "qty": "0.050", "price": "58100.0"}])
     assert item_codes(first) == [None]
-    order = bitget_orders_by_id(fresh_sandbox.state())["9001"]
+    order = bitget_orders(fresh_sandbox.state())["9001"]
     assert (order["status"], order["qty"], order["filledQty"]) == ("partially_filled", "0.050", "0.040")
     second = bitget_modify(client, [{"orderId": "9001", "qty": "0.040"}])
     assert item_codes(second) == [None]
-    order = bitget_orders_by_id(fresh_sandbox.state())["9001"]
+    order = bitget_orders(fresh_sandbox.state())["9001"]
     assert (order["status"], order["modifications"]) == ("filled", 2)
     info = bitget_order_info(client, {"orderId": "9001"}).json()["data"]
     assert (info["orderStatus"], info["cumExecQty"]) == ("filled", "0.040")
@@ -235,7 +228,7 @@ def test_auto_cancel_cancels_the_original_on_an_order_level_failure(
         ],
     )
     assert item_codes(response) == ["25244", "25244", "25204"]
-    orders = bitget_orders_by_id(fresh_sandbox.state())
+    orders = bitget_orders(fresh_sandbox.state())
     assert (orders["1010"]["status"], orders["1011"]["status"]) == ("cancelled", "live")
     assert orders["1010"]["modifications"] == 0
     assert bitget_order_info(client, {"orderId": "1010"}).json()["data"]["orderStatus"] == "cancelled"
@@ -249,7 +242,7 @@ def test_eleventh_modify_within_a_second_is_429(client: httpx.Client, fresh_sand
         codes.append((response.status_code, response.json()["code"]))
     assert codes[:10] == [(200, "00000")] * 10
     assert codes[10] == (429, "429")
-    order = bitget_orders_by_id(fresh_sandbox.state())["1020"]
+    order = bitget_orders(fresh_sandbox.state())["1020"]
     assert (order["modifications"], order["price"]) == (10, "59009.0")
 
 

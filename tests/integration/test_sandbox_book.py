@@ -10,23 +10,22 @@ import httpx
 import pytest
 
 from airflow_batchmod.sandbox.testing import Sandbox
-from tests.helpers import wait_for
-from tests.integration.test_sandbox_support import (
+from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
+from tests.support.signed_requests import (
     BITGET_SECOND,
     BTC,
     HL_KEY_A,
     HL_USER_A,
     TICKERS_PATH,
     bitget_modify,
-    bitget_orders_by_id,
     bitget_unfilled,
     hl_info,
     hl_modify,
     hl_order,
-    hl_orders_by_oid,
     item_codes,
     statuses,
 )
+from tests.support.timing import wait_for
 
 
 @pytest.fixture
@@ -53,7 +52,7 @@ def _settled(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
     """The Bitget orders once no modification is queued any more."""
 
     def drained() -> dict[str, dict[str, Any]]:
-        orders = bitget_orders_by_id(sandbox.state())
+        orders = bitget_orders(sandbox.state())
         return orders if all(o["pendingModifications"] == 0 for o in orders.values()) else {}
 
     settled: dict[str, dict[str, Any]] = wait_for(drained, "the queued modifications to be applied")
@@ -206,7 +205,7 @@ def test_hyperliquid_fill_by_cloid_follows_the_order_through_a_modify(
     )
     new_oid = status["resting"]["oid"]
     assert fresh_sandbox.fill("hyperliquid", cloid, "0.001")["order"]["oid"] == new_oid
-    orders = hl_orders_by_oid(fresh_sandbox.state())
+    orders = hyperliquid_orders(fresh_sandbox.state())
     assert (orders[new_oid]["sz"], orders[new_oid]["origSz"], orders[new_oid]["status"]) == (
         "0.003",
         "0.004",
@@ -228,7 +227,7 @@ def test_bitget_modifications_wait_for_the_apply_delay(client: httpx.Client, fre
         {"orderId": "1001", "clientOid": "ladder-1"},
         {"orderId": "1002", "clientOid": "ladder-2"},
     ]
-    orders = bitget_orders_by_id(fresh_sandbox.state())
+    orders = bitget_orders(fresh_sandbox.state())
     assert (orders["1001"]["price"], orders["1001"]["pendingModifications"]) == ("59900.0", 1)
     orders = _settled(fresh_sandbox)
     assert (

@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from airflow_batchmod.sandbox.testing import Sandbox
-from tests.integration.test_sandbox_support import (
+from tests.support.sandbox_state import hyperliquid_orders
+from tests.support.signed_requests import (
     BTC,
     HL_AGENT,
     HL_KEY_A,
@@ -20,7 +21,6 @@ from tests.integration.test_sandbox_support import (
     hl_info,
     hl_modify,
     hl_order,
-    hl_orders_by_oid,
     hl_signed,
     statuses,
 )
@@ -131,4 +131,4 @@ def test_faults_aimed_at_modifies_leave_noop_alone(client: httpx.Client, fresh_s
     fresh_sandbox.set_faults([{"venue": "hyperliquid", "fault": "http_500"}])
     assert hl_exchange(client, hl_signed(HL_KEY_A, dict(NOOP))).status_code == 200
     assert hl_modify(client, HL_KEY_A, _btc_buys(1000002)).status_code == 500
-    assert hl_orders_by_oid(fresh_sandbox.state())[1000002]["status"] == "open"
+    assert hyperliquid_orders(fresh_sandbox.state())[1000002]["status"] == "open"

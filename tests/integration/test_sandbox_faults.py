@@ -5,34 +5,26 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from airflow_batchmod.sandbox.testing import Sandbox
-from tests.integration.test_sandbox_support import (
+from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
+from tests.support.signed_requests import (
     BTC,
     HL_KEY_A,
     HL_USER_A,
     bitget_modify,
     bitget_order_info,
-    bitget_orders_by_id,
     hl_info,
     hl_modify,
     hl_order,
-    hl_orders_by_oid,
     item_codes,
     statuses,
 )
 
 BITGET_ITEM = [{"orderId": "1001", "price": "59850.0"}]
-
-
-@pytest.fixture
-def client(fresh_sandbox: Sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=fresh_sandbox.url, timeout=5.0) as http:
-        yield http
 
 
 def _hl_btc_modify(client: httpx.Client) -> httpx.Response:
@@ -42,7 +34,7 @@ def _hl_btc_modify(client: httpx.Client) -> httpx.Response:
 
 
 def _modifications(sandbox: Sandbox, order_id: str = "1001") -> int:
-    count: int = bitget_orders_by_id(sandbox.state())[order_id]["modifications"]
+    count: int = bitget_orders(sandbox.state())[order_id]["modifications"]
     return count
 
 
@@ -97,7 +89,7 @@ def test_http_429_bodies(client: httpx.Client, fresh_sandbox: Sandbox) -> None:
     hyperliquid = _hl_btc_modify(client)
     assert (hyperliquid.status_code, hyperliquid.content) == (429, b"null")
     assert _modifications(fresh_sandbox) == 0
-    assert hl_orders_by_oid(fresh_sandbox.state())[1000002]["status"] == "open"
+    assert hyperliquid_orders(fresh_sandbox.state())[1000002]["status"] == "open"
 
 
 @pytest.mark.parametrize(("after_apply", "applied"), [(False, 0), (True, 1)])
@@ -150,12 +142,12 @@ def test_hyperliquid_drop_before_drop_after_and_500_after(
     fresh_sandbox.set_faults([{"venue": "hyperliquid", "fault": "drop_before"}])
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         _hl_btc_modify(client)
-    assert hl_orders_by_oid(fresh_sandbox.state())[1000002]["status"] == "open"
+    assert hyperliquid_orders(fresh_sandbox.state())[1000002]["status"] == "open"
 
     fresh_sandbox.set_faults([{"venue": "hyperliquid", "fault": "drop_after"}])
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         _hl_btc_modify(client)
-    orders = hl_orders_by_oid(fresh_sandbox.state())
+    orders = hyperliquid_orders(fresh_sandbox.state())
     replacement = orders[1000002]["replacedBy"]
     assert orders[1000002]["status"] == "canceled" and orders[replacement]["status"] == "open"
 
@@ -164,7 +156,7 @@ def test_hyperliquid_drop_before_drop_after_and_500_after(
         client, HL_KEY_A, [{"oid": 1000003, "order": hl_order(BTC, True, "59690", "0.002", "Alo")}]
     )
     assert response.status_code == 500
-    assert hl_orders_by_oid(fresh_sandbox.state())[1000003]["status"] == "canceled"
+    assert hyperliquid_orders(fresh_sandbox.state())[1000003]["status"] == "canceled"
     assert [e["fault"] for e in fresh_sandbox.requests()] == ["drop_before", "drop_after", "http_500_after"]
 
 
@@ -250,7 +242,7 @@ def test_concurrent_batches_apply_each_order_once(fresh_sandbox: Sandbox) -> Non
     for thread in threads:
         thread.join()
     assert errors == []
-    orders = bitget_orders_by_id(fresh_sandbox.state())
+    orders = bitget_orders(fresh_sandbox.state())
     assert [orders[str(1001 + n)]["modifications"] for n in range(60)] == [1] * 60
     assert len(fresh_sandbox.requests()) == 24
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from airflow_batchmod.exchanges.hyperliquid.signing import address_of
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
-from tests.integration.test_sandbox_support import (
+from tests.support.sandbox_state import hyperliquid_orders
+from tests.support.signed_requests import (
     BTC,
     ETH,
     HL_AGENT,
@@ -29,7 +28,6 @@ from tests.integration.test_sandbox_support import (
     hl_info,
     hl_modify,
     hl_order,
-    hl_orders_by_oid,
     next_nonce,
     now_ms,
     statuses,
@@ -38,12 +36,18 @@ from tests.integration.test_sandbox_support import (
 # Seeded orders of account A (see docs/sandbox.md): 1000001 BTC buy 59900 0.002 Alo with a cloid,
 # 1000002 BTC buy 59800 0.001 Gtc, 1000065 BTC sell stop (trigger) 0.002.
 BTC_BUY_CLOID = "0x0000000a000000000000000000000001"
-
-
-@pytest.fixture
-def client(fresh_sandbox: Sandbox) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=fresh_sandbox.url, timeout=5.0) as http:
-        yield http
+#: A market stop-loss for seeded order 1000065: a trigger order, so it needs always-place.
+STOP_LOSS_MODIFY = {
+    "oid": 1000065,
+    "order": {
+        "a": BTC,
+        "b": False,
+        "p": "54000",
+        "s": "0.002",
+        "r": True,
+        "t": {"trigger": {"isMarket": True, "triggerPx": "54000", "tpsl": "sl"}},
+    },
+}
 
 
 def test_meta_and_spot_meta(client: httpx.Client) -> None:
@@ -73,7 +77,7 @@ def test_modify_is_cancel_and_replace_with_a_new_oid(client: httpx.Client, fresh
     [status] = statuses(response)
     new_oid = status["resting"]["oid"]
     assert new_oid > 1000210 and status["resting"]["cloid"] == BTC_BUY_CLOID
-    orders = hl_orders_by_oid(fresh_sandbox.state())
+    orders = hyperliquid_orders(fresh_sandbox.state())
     assert (orders[1000001]["status"], orders[1000001]["replacedBy"]) == ("canceled", new_oid)
     new = orders[new_oid]
     assert (new["status"], new["replaces"], new["limitPx"], new["sz"], new["cloid"]) == (
@@ -190,7 +194,7 @@ def test_expired_action_is_refused(client: httpx.Client, fresh_sandbox: Sandbox)
         expires_after=now_ms() - 1,
     )
     assert response.json()["status"] == "err"
-    assert hl_orders_by_oid(fresh_sandbox.state())[1000002]["status"] == "open"
+    assert hyperliquid_orders(fresh_sandbox.state())[1000002]["status"] == "open"
 
 
 def test_tick_lot_and_minimum_value_errors(client: httpx.Client, fresh_sandbox: Sandbox) -> None:
@@ -223,7 +227,7 @@ def test_tick_lot_and_minimum_value_errors(client: httpx.Client, fresh_sandbox: 
     assert "resting" in result[6]
     # 123456 crosses the mark of 60000: an executable Gtc needs always-place.
     assert result[7] == {"error": "Modify requires always place for this order type."}
-    orders = hl_orders_by_oid(fresh_sandbox.state())
+    orders = hyperliquid_orders(fresh_sandbox.state())
     assert [
         orders[oid]["status"] for oid in (1000002, 1000021, 1000023, 1000037, 1000053, 1000054, 1000003)
     ] == ["open"] * 7
@@ -238,17 +242,7 @@ def test_always_place_rules(client: httpx.Client, fresh_sandbox: Sandbox) -> Non
             [
                 {"oid": 1000002, "order": hl_order(BTC, True, "60010", "0.001", "Gtc")},  # executable Gtc
                 {"oid": 1000004, "order": hl_order(BTC, True, "59500", "0.001", "Ioc")},  # Ioc
-                {
-                    "oid": 1000065,
-                    "order": {
-                        "a": BTC,
-                        "b": False,
-                        "p": "54000",
-                        "s": "0.002",
-                        "r": True,
-                        "t": {"trigger": {"isMarket": True, "triggerPx": "54000", "tpsl": "sl"}},
-                    },
-                },
+                STOP_LOSS_MODIFY,
                 {"oid": 1000006, "order": hl_order(BTC, True, "60500", "0.001", "Alo")},  # crossing Alo
                 {"oid": 1000008, "order": hl_order(BTC, True, "59250", "0.001", "Gtc")},  # resting Gtc
             ],
@@ -258,7 +252,7 @@ def test_always_place_rules(client: httpx.Client, fresh_sandbox: Sandbox) -> Non
     assert without[:3] == [needs, needs, needs]
     assert without[3] == {"error": "Post only order would have immediately matched, bbo was 60000. asset=0"}
     rested = without[4]["resting"]["oid"]
-    orders = hl_orders_by_oid(fresh_sandbox.state())
+    orders = hyperliquid_orders(fresh_sandbox.state())
     assert [orders[oid]["status"] for oid in (1000002, 1000004, 1000065, 1000006)] == ["open"] * 4
     assert orders[rested]["orderType"] == {"limit": {"tif": "Alo"}}  # the documented Gtc -> Alo override
 
@@ -268,17 +262,7 @@ def test_always_place_rules(client: httpx.Client, fresh_sandbox: Sandbox) -> Non
             HL_KEY_A,
             [
                 {"oid": 1000002, "order": hl_order(BTC, True, "60010", "0.001", "Gtc")},
-                {
-                    "oid": 1000065,
-                    "order": {
-                        "a": BTC,
-                        "b": False,
-                        "p": "54000",
-                        "s": "0.002",
-                        "r": True,
-                        "t": {"trigger": {"isMarket": True, "triggerPx": "54000", "tpsl": "sl"}},
-                    },
-                },
+                STOP_LOSS_MODIFY,
                 {"oid": 1000010, "order": hl_order(BTC, True, "59050", "0.001", "Gtc")},
                 {"oid": 1000004, "order": hl_order(BTC, True, "59500", "0.001", "Ioc")},  # nothing to match
             ],
@@ -290,7 +274,7 @@ def test_always_place_rules(client: httpx.Client, fresh_sandbox: Sandbox) -> Non
     trigger_oid = with_a[1]["resting"]["oid"]
     gtc_oid = with_a[2]["resting"]["oid"]
     assert with_a[3] == {"error": "Order could not immediately match against any resting orders. asset=0"}
-    orders = hl_orders_by_oid(fresh_sandbox.state())
+    orders = hyperliquid_orders(fresh_sandbox.state())
     assert (orders[1000002]["status"], orders[filled["oid"]]["status"]) == ("canceled", "filled")
     assert orders[trigger_oid]["orderType"]["trigger"]["triggerPx"] == "54000"
     assert orders[gtc_oid]["orderType"] == {"limit": {"tif": "Gtc"}}
@@ -305,7 +289,7 @@ def test_always_place_places_even_when_the_cancel_fails(client: httpx.Client, fr
         always_place=True,
     )
     oid = statuses(response)[0]["resting"]["oid"]
-    new = hl_orders_by_oid(fresh_sandbox.state())[oid]
+    new = hyperliquid_orders(fresh_sandbox.state())[oid]
     assert (new["user"], new["replaces"], new["status"]) == (HL_USER_A, None, "open")
 
 
@@ -344,7 +328,7 @@ def test_vault_trading_by_owner_and_agent(client: httpx.Client, fresh_sandbox: S
             vault=HL_VAULT,
         )
     )
-    orders = hl_orders_by_oid(fresh_sandbox.state())
+    orders = hyperliquid_orders(fresh_sandbox.state())
     assert orders[owner[0]["resting"]["oid"]]["user"] == HL_VAULT
     assert orders[agent[0]["resting"]["oid"]]["user"] == HL_VAULT
     assert orders[1000101]["replacedBy"] == owner[0]["resting"]["oid"]
@@ -355,7 +339,7 @@ def test_vault_trading_by_owner_and_agent(client: httpx.Client, fresh_sandbox: S
         vault=HL_VAULT,
     ).json()
     assert outsider["status"] == "err"
-    assert hl_orders_by_oid(fresh_sandbox.state())[1000102]["status"] == "open"
+    assert hyperliquid_orders(fresh_sandbox.state())[1000102]["status"] == "open"
 
 
 def test_agent_trades_for_its_user(client: httpx.Client, fresh_sandbox: Sandbox) -> None:
@@ -364,7 +348,7 @@ def test_agent_trades_for_its_user(client: httpx.Client, fresh_sandbox: Sandbox)
             client, HL_KEY_AGENT, [{"oid": 1000005, "order": hl_order(BTC, True, "59450", "0.002", "Alo")}]
         )
     )
-    assert hl_orders_by_oid(fresh_sandbox.state())[result[0]["resting"]["oid"]]["user"] == HL_USER_A
+    assert hyperliquid_orders(fresh_sandbox.state())[result[0]["resting"]["oid"]]["user"] == HL_USER_A
 
 
 def test_user_roles(client: httpx.Client) -> None:

@@ -272,7 +272,7 @@ def test_a_template_that_pulls_a_secret_into_an_edit_is_not_echoed(
 
     from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
     from airflow_batchmod.operators.checkpoint import MemoryStore
-    from tests.helpers import FakeTaskInstance
+    from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
 
     op = BatchModifyOrdersOperator(
         task_id="apply_edits",

@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from airflow_batchmod.exchanges.base import (
-    ExchangeClient,
     FatalRequestError,
     ItemResult,
     Outcome,
@@ -21,7 +20,7 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem
-from tests.bitget_data import BTC_FUTURES
+from tests.support.seed import BTC_FUTURES
 
 SECRET = "very-secret-value"
 PASSPHRASE = "my-passphrase-123"
@@ -118,12 +117,10 @@ def outcomes(results: list[ItemResult]) -> list[tuple[int, Outcome, str | None, 
 # -- interface ---------------------------------------------------------------------------------
 
 
-def test_client_implements_the_protocol(client: BitgetClient) -> None:
-    assert isinstance(client, ExchangeClient)
-    assert client.exchange == "bitget"
-    assert client.max_batch_size == 20
-    assert (client.rate_limit.limit, client.rate_limit.window_seconds) == (10, 1.0)
-    assert client.request_weight(20) == 1
+def test_a_request_weighs_one_and_a_modify_keeps_the_order_id(client: BitgetClient) -> None:
+    # Bitget counts requests, not the orders in them, and modifies in place: a later edit of
+    # the same order still names the same order.
+    assert [client.request_weight(n) for n in (1, 20)] == [1, 1]
     assert client.retarget(THREE[0], "999") is THREE[0]
 
 

@@ -16,7 +16,7 @@ from airflow_batchmod.exchanges.bitget.precision import (
     price_step,
     qty_step,
 )
-from tests.bitget_data import BTC_FUTURES
+from tests.support.seed import BTC_FUTURES
 
 D = Decimal
 

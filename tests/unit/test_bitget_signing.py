@@ -14,7 +14,7 @@ from airflow_batchmod.exchanges.bitget import signing
 from airflow_batchmod.exchanges.bitget.client import BitgetClient
 from airflow_batchmod.exchanges.bitget.credentials import BitgetCredentials
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem
-from tests.bitget_data import BTC_FUTURES
+from tests.support.seed import BTC_FUTURES
 
 VECTOR_SECRET = "test-secret"
 VECTOR_TS = "1659076670000"

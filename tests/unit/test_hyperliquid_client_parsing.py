@@ -12,7 +12,6 @@ import httpx
 import pytest
 
 from airflow_batchmod.exchanges.base import (
-    ExchangeClient,
     FatalRequestError,
     Outcome,
     OutcomeUnknownError,
@@ -156,12 +155,8 @@ def _prepared(
 # --- identity, secrets, interface ------------------------------------------------------------
 
 
-def test_is_an_exchange_client() -> None:
+def test_a_batch_weighs_one_plus_one_per_forty_modifies() -> None:
     client = FakeVenue().client()
-    assert isinstance(client, ExchangeClient)
-    assert client.exchange == "hyperliquid"
-    assert client.max_batch_size == 39
-    assert (client.rate_limit.limit, client.rate_limit.window_seconds) == (20, 1.0)
     assert [client.request_weight(n) for n in (1, 39, 40, 79, 80, 200)] == [1, 1, 2, 2, 3, 6]
 
 

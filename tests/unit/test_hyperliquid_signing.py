@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,11 +28,11 @@ from airflow_batchmod.exchanges.hyperliquid.wire import (
     order_wire,
     trigger_order_type,
 )
+from tests.support.data import read_json
 
 KEY = "0x0123456789012345678901234567890123456789012345678901234567890123"
 ADDRESS = "0x14791697260E4c9A71f18484C9f997B308e59325"
 VAULT = "0x1719884eb866cb12b2287399b15f7db5e7d775ea"
-VECTORS_FILE = Path("/work/shared/research/hyperliquid-vectors.json")
 
 AGENT_TYPEHASH = bytes.fromhex("26f05c2f7239b6983075e58321292d77b3aa173d19b27257ac96ab362570f508")
 DOMAIN_SEPARATOR = bytes.fromhex("d79297fcdf2ffcd4ae223d01edaa2ba214ff8f401d7c9300d995d17c82aa4040")
@@ -208,10 +207,9 @@ def test_batch_modify_vectors(
 
 
 def test_vectors_match_the_research_file() -> None:
-    """The hex copied into this file is the one the research computed (skipped when it is absent)."""
-    if not VECTORS_FILE.exists():
-        pytest.skip("research vectors file not available")
-    document = json.loads(VECTORS_FILE.read_text())
+    """The hex copied into this file is the one the research computed (tests/data/hyperliquid-vectors.json)."""
+    document = read_json("hyperliquid-vectors.json")
+    assert len(document) == len(BATCH_MODIFY_VECTORS)
     by_prefix = {name.split("_")[0]: entry for name, entry in document.items()}
     for name, action, packed_hex, nonce, vault, expires, connection_id, main, test in BATCH_MODIFY_VECTORS:
         entry = by_prefix[name]

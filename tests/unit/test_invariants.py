@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tests.invariants import HYPERLIQUID_USER, STATUSES, check_bitget, check_hyperliquid
+from tests.support.invariants import HYPERLIQUID_USER, STATUSES, check_bitget, check_hyperliquid
 
 
 def bitget_state(*orders: tuple[str, str, int]) -> dict[str, Any]:

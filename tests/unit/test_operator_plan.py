@@ -10,7 +10,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_batchmod.exchanges.base import Confirmation, Landing, PreparedEdit
 from airflow_batchmod.operators.checkpoint import MemoryStore
-from tests.fake_exchange import FakeClient, edits
+from tests.support.fake_exchange import FakeClient, edits
 from tests.unit.test_operator_policies import execute
 
 

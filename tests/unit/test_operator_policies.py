@@ -21,8 +21,8 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
 from airflow_batchmod.operators.checkpoint import MemoryStore
-from tests.fake_exchange import SECRET, FakeClient, FakeHook, edits
-from tests.helpers import FakeTaskInstance
+from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
+from tests.support.fake_exchange import SECRET, FakeClient, FakeHook, edits
 
 
 @dataclass

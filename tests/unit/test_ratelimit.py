@@ -7,17 +7,7 @@ import threading
 import pytest
 
 from airflow_batchmod.operators.ratelimit import SlidingWindowLimiter
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
+from tests.support.timing import FakeClock
 
 
 def starts_within_any_window(starts: list[float], window: float) -> int:

@@ -8,18 +8,19 @@ from airflow_batchmod.exchanges.bitget.signing import sign
 from airflow_batchmod.exchanges.hyperliquid.signing import sign_l1_action
 from airflow_batchmod.sandbox.__main__ import is_loopback, main
 from airflow_batchmod.sandbox.wire import Request, Response
-from tests.unit.test_sandbox_inprocess import (
+from tests.support.sandbox_app import (
     HL_KEY_B,
-    FakeClock,
+    NOW,
     bitget_call,
     bitget_request,
     make_app,
     payload,
 )
+from tests.support.timing import FakeClock
 
 
 def test_bitget_timestamp_window_is_thirty_seconds() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     app = make_app(clock)
     now_ms = int(clock.now * 1000)
     assert (
@@ -33,7 +34,7 @@ def test_bitget_timestamp_window_is_thirty_seconds() -> None:
 
 
 def test_bitget_rate_window_slides_with_the_clock() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     app = make_app(clock)
     results = []
     for i in range(12):
@@ -52,7 +53,7 @@ def test_bitget_rate_window_slides_with_the_clock() -> None:
 
 
 def test_hyperliquid_weight_window_is_sixty_seconds() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     app = make_app(clock)
     app.configure({"hyperliquid_weight_per_minute": 2})
 
@@ -88,7 +89,7 @@ def test_hyperliquid_weight_window_is_sixty_seconds() -> None:
 
 
 def test_request_log_covers_venue_calls_only() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     app = make_app(clock)
     app.handle(Request.from_target("POST", "/info", {}, b'{"type":"meta"}'))
     app.handle(Request.from_target("GET", "/sandbox/state", {}, b""))
@@ -110,7 +111,7 @@ def test_cli_refuses_non_loopback_hosts() -> None:
 
 
 def test_bitget_order_info_allows_twenty_per_second() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     app = make_app(clock)
     path = "/api/v3/trade/order-info"
 
@@ -130,7 +131,7 @@ def test_bitget_order_info_allows_twenty_per_second() -> None:
 
 
 def test_bitget_book_reads_have_their_own_windows() -> None:
-    clock = FakeClock()
+    clock = FakeClock(NOW)
     app = make_app(clock)
 
     def unfilled() -> int:

@@ -8,14 +8,15 @@ import pytest
 
 from airflow_batchmod.sandbox.app import SandboxApp
 from airflow_batchmod.sandbox.market import FillRequest, fill
-from tests.unit.test_sandbox_inprocess import FakeClock, bitget_call, bitget_codes, make_app
+from tests.support.sandbox_app import bitget_call, bitget_codes, make_app, sandbox_clock
+from tests.support.timing import FakeClock
 
 DELAY_MS = 500
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return sandbox_clock()
 
 
 @pytest.fixture

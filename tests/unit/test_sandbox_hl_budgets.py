@@ -13,17 +13,18 @@ import pytest
 from airflow_batchmod.sandbox.app import SandboxApp
 from airflow_batchmod.sandbox.hyperliquid_budget import AddressBudgets
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED
-from tests.unit.test_sandbox_inprocess import (
+from tests.support.sandbox_app import (
     HL_KEY_A,
     HL_KEY_B,
     HL_USER_A,
-    FakeClock,
     hl_action,
     hl_info,
     hl_modify_action,
     make_app,
     payload,
+    sandbox_clock,
 )
+from tests.support.timing import FakeClock
 
 VAULT = "0x1719884eb866cb12b2287399b15f7db5e7d775ea"
 USER_B = "0x19e7e376e7c213b7e7e7e46cc70a5dd086daff2a"
@@ -61,7 +62,7 @@ def test_traded_volume_frees_one_request_per_usdc_and_config_resets_what_is_left
 # --- in the application ---------------------------------------------------------------------------------
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return sandbox_clock()
 
 
 @pytest.fixture

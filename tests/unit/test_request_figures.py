@@ -1,10 +1,10 @@
-"""The request-log arithmetic behind the benchmarks' headline throughput figures."""
+"""The request-log arithmetic behind the benchmarks' headline throughput figures (sandbox.request_figures)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.common import limit_margin, request_figures
+from airflow_batchmod.sandbox.request_figures import limit_margin, request_figures
 
 
 def modify(t: float, items: int = 20, status: int | None = 200, venue: str = "bitget") -> dict[str, Any]:

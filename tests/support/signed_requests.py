@@ -1,4 +1,4 @@
-"""Signed-request helpers for the sandbox integration tests (no tests in this module).
+"""Signed requests to the sandbox, built by hand, for the sandbox's own integration tests.
 
 Signatures come from the provider's own signing modules, so these tests also pin the sandbox to
 the exact wire format the clients produce.
@@ -199,11 +199,3 @@ def statuses(response: httpx.Response) -> list[dict[str, Any]]:
     assert payload["status"] == "ok", payload
     result: list[dict[str, Any]] = payload["response"]["data"]["statuses"]
     return result
-
-
-def hl_orders_by_oid(state: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    return {order["oid"]: order for order in state["hyperliquid"]["orders"]}
-
-
-def bitget_orders_by_id(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {order["orderId"]: order for order in state["bitget"]["orders"]}

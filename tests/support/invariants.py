@@ -1,6 +1,6 @@
 """The "never lose or double-apply an edit" invariant, checked against the sandbox's order state.
 
-Shared by the crash-recovery tests, the fault soak test and ``benchmarks/soak.py``. Every check
+Shared by the crash-recovery tests, the fault soak test and its long run (``tests/support/soak_cli.py``). Every check
 returns a list of violations (empty when the invariant holds) instead of asserting, so the
 benchmark can count them and a test can show all of them at once.
 
@@ -26,6 +26,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
+
+from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
 
 STATUSES = (
     "modified",
@@ -90,11 +92,6 @@ def _entries_by_status(
 # -- Bitget ---------------------------------------------------------------------------------------
 
 
-def bitget_orders(state: Mapping[str, Any], uid: str = BITGET_UID) -> dict[str, dict[str, Any]]:
-    """One account's orders by orderId."""
-    return {o["orderId"]: o for o in state["bitget"]["orders"] if o["uid"] == uid}
-
-
 def bitget_order_id(edit: Edit, orders: Mapping[str, Mapping[str, Any]]) -> str | None:
     """The orderId an edit names, directly or by clientOid; None for an order that does not exist."""
     if "orderId" in edit:
@@ -118,7 +115,7 @@ def check_bitget(
     if report is None or not _one_entry_per_edit(report, len(edits)):
         return problems
     entries = report["edits"]
-    old, new = bitget_orders(before), bitget_orders(after)
+    old, new = bitget_orders(before, BITGET_UID), bitget_orders(after, BITGET_UID)
     named: dict[str | None, list[int]] = {}
     for index, edit in enumerate(edits):
         named.setdefault(bitget_order_id(edit, old), []).append(index)
@@ -171,11 +168,6 @@ def _check_bitget_order(
 
 
 # -- Hyperliquid ----------------------------------------------------------------------------------
-
-
-def hyperliquid_orders(state: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
-    """Every order ever created, of every user, by oid."""
-    return {int(o["oid"]): o for o in state["hyperliquid"]["orders"]}
 
 
 def replacement_chain(orders: Mapping[int, Mapping[str, Any]], oid: int) -> list[int]:

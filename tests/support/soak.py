@@ -3,8 +3,8 @@
 One round resets the sandbox to the default seed, installs a few fault rules, runs
 ``BatchModifyOrdersOperator.execute()`` once on a random subset of the seeded orders (some
 listed twice, some that the exchange refuses by design) and checks
-:mod:`tests.invariants` against the sandbox's state. ``tests/integration/test_fault_soak.py``
-runs a few rounds; ``python -m benchmarks.soak`` runs many.
+:mod:`tests.support.invariants` against the sandbox's state. ``tests/integration/test_fault_soak.py``
+runs a few rounds; ``python -m tests.support.soak_cli`` runs many.
 
 The operator reads its connections from ``AIRFLOW_CONN_*``; the caller sets them (see
 ``airflow_batchmod.dag_testing.sandbox_connections``).
@@ -20,15 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from airflow_batchmod.operators.checkpoint import MemoryStore
+from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
-from tests.helpers import FakeTaskInstance
-from tests.invariants import (
-    HYPERLIQUID_USER,
-    bitget_orders,
-    check_bitget,
-    check_hyperliquid,
-    hyperliquid_orders,
-)
+from tests.support.invariants import BITGET_UID, HYPERLIQUID_USER, check_bitget, check_hyperliquid
+from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
 
 EXCHANGES = ("bitget", "hyperliquid")
 CONN_IDS = {"bitget": "bitget_default", "hyperliquid": "hyperliquid_default"}
@@ -155,7 +150,7 @@ def bitget_edit(order: dict[str, Any], ticks: int, *, qty_steps: int = 0) -> dic
 
 
 def bitget_edits(rng: random.Random, before: dict[str, Any]) -> list[dict[str, Any]]:
-    orders = bitget_orders(before)
+    orders = bitget_orders(before, BITGET_UID)
     ladder = [o for id_, o in sorted(orders.items()) if id_.startswith("10") and o["status"] == "live"]
     picked = rng.sample(ladder, rng.randint(6, 24))
     if rng.random() < 0.5:

@@ -1,8 +1,8 @@
-"""``python -m benchmarks.soak [--rounds N] [--seed S]``: a long fault soak with the invariant.
+"""``python -m tests.support.soak_cli [--rounds N] [--seed S]``: a long fault soak with the invariant.
 
-Runs the rounds of ``tests/integration/test_fault_soak.py`` (``tests.soak``), many more of them:
+Runs the rounds of ``tests/integration/test_fault_soak.py`` (``tests.support.soak``), many more of them:
 each round resets a sandbox to the default seed, installs random fault rules, runs the
-operator on a random set of edits and checks ``tests.invariants`` against the sandbox state.
+operator on a random set of edits and checks ``tests.support.invariants`` against the sandbox state.
 Prints one line per round, then the rounds run, the edits and their statuses, the faults
 injected by type and every invariant violation. Exits 1 when any round broke the invariant.
 
@@ -26,7 +26,7 @@ from typing import TextIO
 
 from airflow_batchmod.dag_testing import sandbox_connections
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, start_sandbox
-from tests.soak import EXCHANGES, RoundOutcome, soak_round
+from tests.support.soak import EXCHANGES, RoundOutcome, soak_round
 
 
 @contextlib.contextmanager
@@ -88,7 +88,9 @@ def summary(outcomes: list[RoundOutcome], seconds: float, out: TextIO) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.soak", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.support.soak_cli", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--rounds", type=int, default=50, help="rounds per exchange (default 50)")
     parser.add_argument(
         "--seed", type=int, default=20261121, help="seed of the round plans (default 20261121)"

@@ -1,4 +1,4 @@
-"""Helpers for driving the sandbox application in-process with a fake clock (no tests in this module)."""
+"""Driving the sandbox application in-process with a fake clock."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from airflow_batchmod.exchanges.bitget.signing import sign, sorted_query
 from airflow_batchmod.exchanges.hyperliquid.signing import sign_l1_action
 from airflow_batchmod.sandbox.app import SandboxApp
 from airflow_batchmod.sandbox.wire import Request, Response
+from tests.support.timing import FakeClock
 
 MODIFY = "/api/v3/trade/batch-modify-order"
 HL_KEY_A = "0x0123456789012345678901234567890123456789012345678901234567890123"
@@ -16,16 +17,12 @@ HL_USER_A = "0x14791697260e4c9a71f18484c9f997b308e59325"
 HL_KEY_B = "0x1111111111111111111111111111111111111111111111111111111111111111"
 
 
-class FakeClock:
-    def __init__(self, now: float = 1_750_000_000.0) -> None:
-        self.now = now
+#: Any fixed moment will do; a realistic one keeps nonces and timestamps plausible.
+NOW = 1_750_000_000.0
 
-    def __call__(self) -> float:
-        return self.now
 
-    @property
-    def ms(self) -> int:
-        return round(self.now * 1000)
+def sandbox_clock() -> FakeClock:
+    return FakeClock(NOW)
 
 
 def make_app(clock: FakeClock) -> SandboxApp:
