@@ -37,7 +37,7 @@ DEFAULT_INLINE_REPORT_LIMIT = 2000
 class BatchModifyOrdersOperator(BaseOperator):
     """Modify resting orders in batches, within the exchange's limits, and report every edit.
 
-    The connection's type decides the exchange (``bitget`` or ``hyperliquid``). Every edit is
+    The connection's type decides the exchange and its hook. Every edit is
     validated and planned against the live book before anything is sent: an edit that would
     change nothing is ``unchanged``, one whose order is no longer open is ``not_open``. Edits
     go out in requests of at most ``chunk_size``; an order listed twice goes in later requests,
@@ -49,14 +49,14 @@ class BatchModifyOrdersOperator(BaseOperator):
 
     Returns (XCom ``return_value``) a report with one entry per input edit, in input order:
     ``status`` (``modified``, ``unchanged``, ``not_open``, ``would_modify``, ``rejected``,
-    ``failed``, ``unknown``, ``invalid``, ``not_sent``), ``order_id`` (on Hyperliquid the new
-    oid), ``before``/``after`` (price and size), ``code``, ``message``, ``attempts``,
+    ``failed``, ``unknown``, ``invalid``, ``not_sent``), ``order_id`` (on cancel-and-replace
+    venues the new order's id), ``before``/``after`` (price and size), ``code``, ``message``, ``attempts``,
     ``resumed`` and ``reconciled``, plus totals.
 
-    :param conn_id: A ``bitget`` or ``hyperliquid`` connection. (templated)
+    :param conn_id: A connection of one of this provider's types (see the README). (templated)
     :param edits: The edits: a list of dicts (or its JSON text), typically an upstream task's
         ``.output``. See the README for each exchange's fields. (templated)
-    :param chunk_size: The most edits in one request (Bitget allows at most 20).
+    :param chunk_size: The most edits in one request (capped at what the venue accepts).
     :param max_in_flight: The most requests in flight at once; the exchange's rate limit still
         applies across all of them.
     :param max_attempts: How often one edit may be sent within a task try before it is ``failed``.
@@ -66,7 +66,7 @@ class BatchModifyOrdersOperator(BaseOperator):
         edit that is not modified, unchanged or not open; ``any_or_not_open`` also fails on
         orders that were no longer open; ``failed_or_unknown``; or only ``unknown``.
     :param round_to_rules: Round prices and sizes to the exchange's tick and lot rules instead of
-        refusing them (Hyperliquid).
+        refusing them, where the venue's client supports it.
     :param request_timeout: Seconds to wait for an exchange's answer before the request's outcome
         counts as unknown (connecting gets at most 5 s).
     :param dry_run: Read the book and plan, send nothing: what would be sent is ``would_modify``.

@@ -1,6 +1,6 @@
 """After the requests settle: read the book until every accepted edit shows, or time runs out.
 
-An exchange's "success" can mean *accepted* (Bitget queues modifications), so ``modified``
+An exchange's "success" can mean *accepted* (some venues queue modifications), so ``modified``
 waits for the book to show the edit's price and size. The book's word: landed -> ``modified``
 with ``after``; the order filled or was cancelled first -> ``rejected`` with the reason; still
 the old values at the deadline -> ``unknown``.

@@ -1,12 +1,16 @@
 """When the exchange pushes back, the operator spends as few requests as it can: edits sent
-back by one answer go out again together. Counted from the sandbox's request log."""
+back by one answer go out again together; when it refuses for good (bad credentials, wrong
+network), the task fails without a retry. Counted from the sandbox's request log."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_batchmod.dag_testing import sandbox_connections
 from airflow_batchmod.sandbox.testing import Sandbox
 from tests.integration.conftest import RunOperator
 from tests.support.invariants import HYPERLIQUID_USER, check_bitget, check_hyperliquid
@@ -74,3 +78,30 @@ def test_two_server_errors_on_a_10_edit_chunk_cost_two_more_requests(
     )
     assert [(r["status"], r["items"]) for r in sent] == [(500, 10), (500, 10), (200, 10)]
     assert (report["throttled_requests"], report["server_errors"]) == (0, 2)
+
+
+@pytest.mark.parametrize(
+    ("conn_id", "broken"),
+    [
+        ("bitget_default", {"password": "not-the-secret"}),
+        ("hyperliquid_default", {"extra": {"network": "testnet"}}),
+    ],
+    ids=["bitget-wrong-secret", "hyperliquid-wrong-network"],
+)
+def test_a_refusal_no_retry_can_cure_fails_the_task_for_good_after_one_request(
+    run_operator: RunOperator,
+    sandbox_conns: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    conn_id: str,
+    broken: dict[str, Any],
+) -> None:
+    conn = {**sandbox_connections(sandbox_conns.url)[conn_id], **broken}
+    monkeypatch.setenv("AIRFLOW_CONN_BROKEN", json.dumps(conn))
+    venue = VENUES[conn_id]
+    edits = edits_for(conn_id, sandbox_conns.state(), 6)
+    run = run_operator("broken", edits, chunk_size=2, max_in_flight=1)
+    assert isinstance(run.error, AirflowFailException)  # Airflow does not retry it
+    assert len(modify_requests(sandbox_conns, venue)) == 1
+    assert run.report is not None and run.report["stop_reason"]
+    assert "refused for good" in str(run.error)
+    assert [e["status"] for e in run.report["edits"]] == ["failed"] * 2 + ["not_sent"] * 4
