@@ -28,7 +28,6 @@ from airflow_batchmod.exchanges.base import (
     TransientRequestError,
 )
 from airflow_batchmod.operators.checkpoint import Journal, SettledEdit
-from airflow_batchmod.operators.ratelimit import SlidingWindowLimiter
 from airflow_batchmod.operators.schedule import ChunkScheduler
 
 
@@ -138,9 +137,6 @@ class BatchRun:
         self.rng = rng or random.Random()
         self.clock = clock
         self.sleep = sleep
-        self.limiter = SlidingWindowLimiter(
-            client.rate_limit.limit, client.rate_limit.window_seconds, clock=clock, sleep=sleep
-        )
         self.stats = RunStats()
         self.records: dict[int, EditRecord] = {}
         self._targets: dict[str, str] = {}
@@ -264,7 +260,6 @@ class BatchRun:
 
     def _send_chunk(self, chunk: list[PreparedEdit]) -> _ChunkAnswer:
         """Runs on a worker thread: pace, send one request, reconcile whatever is in doubt."""
-        self.limiter.acquire(self.client.request_weight(len(chunk)))
         self.stats.requests += 1
         try:
             results = self.client.submit(chunk)

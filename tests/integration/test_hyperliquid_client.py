@@ -17,6 +17,7 @@ from airflow_batchmod.exchanges.base import (
     TransientRequestError,
 )
 from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
+from airflow_batchmod.exchanges.retry import ReadRetry
 from airflow_batchmod.sandbox.testing import Sandbox
 
 KEY_A = "0x0123456789012345678901234567890123456789012345678901234567890123"
@@ -43,8 +44,8 @@ class _client:
     """A client on the sandbox, closed on exit."""
 
     def __init__(self, sandbox: Sandbox, key: str = KEY_A, **options: Any) -> None:
+        options.setdefault("read_retry", ReadRetry(base_delay=0.05))
         self.client = HyperliquidClient(key, base_url=sandbox.url, **options)
-        self.client.read_retry_delays = (0.05, 0.1)
 
     def __enter__(self) -> HyperliquidClient:
         return self.client
