@@ -293,6 +293,12 @@ class HyperliquidClient:
     def close(self) -> None:
         self._http.close()
 
+    def __enter__(self) -> HyperliquidClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def user_role(self, address: str | None = None) -> dict[str, Any]:
         """``/info userRole`` of ``address`` (default: the signer); e.g. ``{"role": "user"}``."""
         who = _address(address, "address") if address is not None else self._signer.lower()
