@@ -102,6 +102,7 @@ class FakeVenue:
     sent: list[dict[str, Any]] = field(default_factory=list)
     info_calls: list[dict[str, Any]] = field(default_factory=list)
     sleeps: list[float] = field(default_factory=list)
+    budget: dict[str, Any] | None = None
 
     def _answer(self, answer: Answer, body: dict[str, Any], request: httpx.Request) -> httpx.Response:
         if isinstance(answer, Exception):
@@ -128,6 +129,8 @@ class FakeVenue:
             return httpx.Response(200, json=self.open_orders)
         if kind == "userRole":
             return httpx.Response(200, json={"role": "user"})
+        if kind == "userRateLimit" and self.budget is not None:
+            return httpx.Response(200, json=self.budget)
         if kind == "orderStatus":
             answer = self.statuses.get(body["oid"], {"status": "unknownOid"})
             if isinstance(answer, list):
@@ -620,6 +623,13 @@ def test_unknown_signer_is_fatal_and_names_network_and_recovered_address() -> No
     assert "API wallet not approved" in message
 
 
+def test_an_echoed_key_is_not_taken_for_the_recovered_address() -> None:
+    with pytest.raises(FatalRequestError) as caught:
+        _submit_two(_err(f"User or API Wallet {KEY} does not exist."))
+    assert "recovered an address from" in caught.value.message
+    assert KEY[2:42] not in caught.value.message.split("(venue:")[0]
+
+
 def test_transport_failures() -> None:
     request = httpx.Request("POST", "http://venue.invalid/exchange")
     with pytest.raises(TransientRequestError):
@@ -754,6 +764,36 @@ def test_retarget() -> None:
     assert edit.payload.target == OWN_CLOID  # the original is untouched
     client.submit([moved])
     assert venue.sent[0]["action"]["modifies"][0]["oid"] == 77
+
+
+# --- address budget ----------------------------------------------------------------------------
+
+
+def test_check_budget_refuses_a_batch_the_address_cannot_afford() -> None:
+    venue = FakeVenue(budget={"cumVlm": "2854574.59", "nRequestsUsed": 12_995, "nRequestsCap": 13_000})
+    client = venue.client()
+    client.check_budget(5)
+    with pytest.raises(BudgetExhaustedError) as caught:
+        client.check_budget(6)
+    message = caught.value.message
+    assert "needs 6 requests but has 5 left (12995 of 13000 used)" in message
+    assert "USDC traded frees 1 request" in message and "1 request per 10 s" in message
+    assert venue.info_calls[-1] == {"type": "userRateLimit", "user": USER}
+    assert venue.sent == []
+
+
+def test_check_budget_asks_for_the_acting_vault() -> None:
+    venue = FakeVenue(budget={"cumVlm": "0", "nRequestsUsed": 10_000, "nRequestsCap": 10_000})
+    with pytest.raises(BudgetExhaustedError, match="has 0 left"):
+        venue.client(vault_address=VAULT).check_budget(1)
+    assert venue.info_calls[-1]["user"] == VAULT
+
+
+def test_an_unreadable_budget_does_not_stop_the_run(caplog: pytest.LogCaptureFixture) -> None:
+    venue = FakeVenue(budget={"surprise": True})
+    with caplog.at_level(logging.WARNING):
+        venue.client().check_budget(10)
+    assert "could not read the request budget" in caplog.text
 
 
 def test_user_role() -> None:

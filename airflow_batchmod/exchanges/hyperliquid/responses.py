@@ -47,7 +47,8 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+#: An address, and not the first 40 digits of something longer (an echoed key).
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{40}\b")
 
 
 def unknown_signer_hint(message: str, network: str) -> str:
