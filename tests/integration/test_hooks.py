@@ -98,18 +98,20 @@ def test_rounding_is_refused_for_bitget_with_a_clear_message(sandbox_conns: Sand
 # -- connections in the http provider's form -----------------------------------------------------
 
 
-def _host_and_port(sandbox: Sandbox) -> tuple[str, int]:
+def _uri(sandbox: Sandbox, conn_type: str, userinfo: str, query: str) -> str:
+    """A URI connection to the sandbox with its port and the ``http`` schema."""
     url = urlsplit(sandbox.url)
-    assert url.hostname is not None and url.port is not None
-    return url.hostname, url.port
+    return f"{conn_type}://{userinfo}@{url.hostname}:{url.port}/http?{query}"
+
+
+BITGET_USER, BITGET_QUERY = "bg_demo_key:bg_demo_secret", "passphrase=bg_demo_pass"
+HL_USER, HL_QUERY = f"{HL_ACCOUNT}:{HL_KEY}", "network=mainnet"
 
 
 def test_bitget_uri_connection_with_port_and_http_schema(
     sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    host, port = _host_and_port(sandbox_conns)
-    uri = f"bitget://bg_demo_key:bg_demo_secret@{host}:{port}/http?passphrase=bg_demo_pass"
-    monkeypatch.setenv("AIRFLOW_CONN_BITGET_URI", uri)
+    monkeypatch.setenv("AIRFLOW_CONN_BITGET_URI", _uri(sandbox_conns, "bitget", BITGET_USER, BITGET_QUERY))
     sandbox_conns.clear_requests()
     ok, message = BitgetHook("bitget_uri").test_connection()
     assert ok, message
@@ -119,9 +121,7 @@ def test_bitget_uri_connection_with_port_and_http_schema(
 def test_hyperliquid_uri_connection_with_port_and_http_schema(
     sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    host, port = _host_and_port(sandbox_conns)
-    uri = f"hyperliquid://{HL_ACCOUNT}:{HL_KEY}@{host}:{port}/http?network=mainnet"
-    monkeypatch.setenv("AIRFLOW_CONN_HYPERLIQUID_URI", uri)
+    monkeypatch.setenv("AIRFLOW_CONN_HYPERLIQUID_URI", _uri(sandbox_conns, "hyperliquid", HL_USER, HL_QUERY))
     sandbox_conns.clear_requests()
     ok, message = HyperliquidHook("hyperliquid_uri").test_connection()
     assert ok, message
@@ -130,7 +130,7 @@ def test_hyperliquid_uri_connection_with_port_and_http_schema(
             [{"oid": 1000001, "coin": "BTC", "is_buy": True, "price": "1", "size": "1"}]
         )
     assert preparation.problems == [] and len(preparation.edits) == 1
-    assert len(sandbox_conns.requests()) >= 2
+    assert [r["path"] for r in sandbox_conns.requests()][-1] == "/info"
 
 
 def test_schema_defaults_to_https_and_a_url_host_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,16 +204,12 @@ def forward_proxy() -> Iterator[ForwardProxy]:
 def test_proxy_extra_routes_all_traffic(
     sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch, forward_proxy: ForwardProxy
 ) -> None:
-    host, port = _host_and_port(sandbox_conns)
-    proxy = quote(forward_proxy.url, safe="")
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_BITGET_PROXIED",
-        f"bitget://bg_demo_key:bg_demo_secret@{host}:{port}/http?passphrase=bg_demo_pass&proxy={proxy}",
-    )
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_HYPERLIQUID_PROXIED",
-        f"hyperliquid://{HL_ACCOUNT}:{HL_KEY}@{host}:{port}/http?network=mainnet&proxy={proxy}",
-    )
+    proxy = "&proxy=" + quote(forward_proxy.url, safe="")
+    for conn_id, conn_type, user, query in (
+        ("BITGET_PROXIED", "bitget", BITGET_USER, BITGET_QUERY),
+        ("HYPERLIQUID_PROXIED", "hyperliquid", HL_USER, HL_QUERY),
+    ):
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id}", _uri(sandbox_conns, conn_type, user, query + proxy))
     sandbox_conns.clear_requests()
     assert BitgetHook("bitget_proxied").test_connection()[0]
     assert HyperliquidHook("hyperliquid_proxied").test_connection()[0]

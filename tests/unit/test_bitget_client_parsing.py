@@ -261,56 +261,30 @@ def test_unreadable_items_are_unknown(client: BitgetClient, venue: Venue) -> Non
 # -- request-level answers ---------------------------------------------------------------------
 
 
+_T, _U, _F = TransientRequestError, OutcomeUnknownError, FatalRequestError
+_THROTTLED, _SERVER, _OTHER = FailureKind.THROTTLED, FailureKind.SERVER_ERROR, FailureKind.OTHER
+
+
 @pytest.mark.parametrize(
     ("status", "body", "error", "code", "kind"),
     [
-        (200, ok(None, "429", "Too Many Requests"), TransientRequestError, "429", FailureKind.THROTTLED),
-        (
-            200,
-            ok(None, "25004", "Operation too frequent"),
-            TransientRequestError,
-            "25004",
-            FailureKind.THROTTLED,
-        ),
-        (
-            200,
-            ok(None, "25003", "Concurrent operation"),
-            TransientRequestError,
-            "25003",
-            FailureKind.THROTTLED,
-        ),
-        (200, ok(None, "40010", "Request timed out"), OutcomeUnknownError, "40010", FailureKind.OTHER),
-        (200, ok(None, "40725", "service return an error"), OutcomeUnknownError, "40725", FailureKind.OTHER),
-        (200, ok(None, "45001", "Unknown error"), OutcomeUnknownError, "45001", FailureKind.OTHER),
-        (
-            400,
-            ok(None, "40012", "apikey/password is incorrect"),
-            FatalRequestError,
-            "40012",
-            FailureKind.OTHER,
-        ),
-        (400, ok(None, "40009", "sign signature error"), FatalRequestError, "40009", FailureKind.OTHER),
-        (
-            400,
-            ok(None, "40099", "exchange environment is incorrect"),
-            FatalRequestError,
-            "40099",
-            FailureKind.OTHER,
-        ),
-        (
-            400,
-            ok(None, "40017", "Parameter verification failed"),
-            FatalRequestError,
-            "40017",
-            FailureKind.OTHER,
-        ),
-        (400, ok(None, "40010", "Request timed out"), OutcomeUnknownError, "40010", FailureKind.OTHER),
-        (200, ok(None, "31999", "never heard of it"), FatalRequestError, "31999", FailureKind.OTHER),
-        (429, ok(None, "429", "Too Many Requests"), TransientRequestError, "429", FailureKind.THROTTLED),
-        (500, None, TransientRequestError, "500", FailureKind.SERVER_ERROR),
-        (503, ok(None, "40010", "Request timed out"), OutcomeUnknownError, "40010", FailureKind.SERVER_ERROR),
-        (504, None, OutcomeUnknownError, "504", FailureKind.SERVER_ERROR),
-        (403, None, FatalRequestError, "403", FailureKind.OTHER),
+        (200, ok(None, "429", "Too Many Requests"), _T, "429", _THROTTLED),
+        (200, ok(None, "25004", "Operation too frequent"), _T, "25004", _THROTTLED),
+        (200, ok(None, "25003", "Concurrent operation"), _T, "25003", _THROTTLED),
+        (200, ok(None, "40010", "Request timed out"), _U, "40010", _OTHER),
+        (200, ok(None, "40725", "service return an error"), _U, "40725", _OTHER),
+        (200, ok(None, "45001", "Unknown error"), _U, "45001", _OTHER),
+        (400, ok(None, "40012", "apikey/password is incorrect"), _F, "40012", _OTHER),
+        (400, ok(None, "40009", "sign signature error"), _F, "40009", _OTHER),
+        (400, ok(None, "40099", "exchange environment is incorrect"), _F, "40099", _OTHER),
+        (400, ok(None, "40017", "Parameter verification failed"), _F, "40017", _OTHER),
+        (400, ok(None, "40010", "Request timed out"), _U, "40010", _OTHER),
+        (200, ok(None, "31999", "never heard of it"), _F, "31999", _OTHER),
+        (429, ok(None, "429", "Too Many Requests"), _T, "429", _THROTTLED),
+        (500, None, _T, "500", _SERVER),
+        (503, ok(None, "40010", "Request timed out"), _U, "40010", _SERVER),
+        (504, None, _U, "504", _SERVER),
+        (403, None, _F, "403", _OTHER),
     ],
 )
 def test_envelope_and_status_groups(
