@@ -802,3 +802,39 @@ def test_user_role() -> None:
     assert venue.info_calls[-1] == {"type": "userRole", "user": USER}
     venue.client().user_role(VAULT.upper().replace("0X", "0x"))
     assert venue.info_calls[-1]["user"] == VAULT
+
+
+# --- noop ----------------------------------------------------------------------------------------
+
+
+def test_noop_is_a_signed_action_that_touches_no_order() -> None:
+    venue = FakeVenue(exchange=[httpx.Response(200, json={"status": "ok", "response": {"type": "default"}})])
+    venue.client().noop()
+    (sent,) = venue.sent
+    assert sent["action"] == {"type": "noop"}
+    signer = recover_l1_signer(
+        sent["action"], None, sent["nonce"], sent["expiresAfter"], sent["signature"], mainnet=True
+    )
+    assert signer.lower() == USER
+
+
+def test_noop_from_the_wrong_network_names_the_cause() -> None:
+    recovered = "0x" + "cd" * 20
+    venue = FakeVenue(exchange=[_err(f"User or API Wallet {recovered} does not exist.")])
+    with pytest.raises(FatalRequestError, match="check `network`") as caught:
+        venue.client(network="testnet").noop()
+    assert recovered in caught.value.message
+
+
+def test_a_lost_answer_is_reconciled_only_after_the_action_expired() -> None:
+    venue = FakeVenue(open_orders=[_open_order(1)])
+    client, edits = _prepared(venue, _edit(1), expires_after_ms=3000)
+    request = httpx.Request("POST", "http://venue.invalid/exchange")
+    venue.exchange.append(httpx.ReadTimeout("slow", request=request))
+    with pytest.raises(OutcomeUnknownError):
+        client.submit(edits)
+    assert venue.sleeps == []
+    (result,) = client.reconcile(edits)
+    assert result.outcome is Outcome.RETRY
+    (waited,) = venue.sleeps
+    assert 0 < waited <= 3.5  # at most the action's 3 s lifetime plus the clock-skew grace

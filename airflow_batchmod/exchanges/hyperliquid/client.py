@@ -34,7 +34,7 @@ from airflow_batchmod.exchanges.hyperliquid.models import EditInputError, EditRe
 from airflow_batchmod.exchanges.hyperliquid.nonce import nonce_source_for, now_ms
 from airflow_batchmod.exchanges.hyperliquid.preparation import ModifyPayload, payload_of, plan
 from airflow_batchmod.exchanges.hyperliquid.reconciliation import ExpiryBook, Reconciler
-from airflow_batchmod.exchanges.hyperliquid.responses import read_exchange_response
+from airflow_batchmod.exchanges.hyperliquid.responses import read_action_answer, read_exchange_response
 from airflow_batchmod.exchanges.hyperliquid.signing import sign_l1_action
 from airflow_batchmod.exchanges.hyperliquid.wire import batch_modify_action, modify_wire
 from airflow_batchmod.exchanges.ratelimit import Limiter, SlidingWindowLimiter
@@ -139,7 +139,8 @@ class HyperliquidClient:
         self._limiter = limiter or SlidingWindowLimiter(self.rate_limit.limit, self.rate_limit.window_seconds)
         self.info = InfoReader(self._http, self._limiter, retry)
         self._metadata = MetadataCache(self.info.directory)
-        self._expiries = ExpiryBook()
+        # The read policy's sleep serves every wait but the limiter's, so tests can record them.
+        self._expiries = ExpiryBook(sleep=retry.sleep)
         self._reconciler = Reconciler(self.info, self.user_address, self._expiries)
 
     @staticmethod
@@ -246,7 +247,22 @@ class HyperliquidClient:
         action = batch_modify_action(
             [modify_wire(payload.target, payload.order) for payload in payloads], always_place=always.pop()
         )
-        self._limiter.acquire(self.request_weight(len(edits)))
+        response = self._send_action(action, self.request_weight(len(edits)), [edit.index for edit in edits])
+        log.info("Hyperliquid batchModify of %d edits answered HTTP %d", len(edits), response.status_code)
+        return read_exchange_response(response, [edit.index for edit in edits], network=self.network)
+
+    def noop(self) -> None:
+        """Send a signed ``noop`` (it only uses up a nonce; weight 1). Proves the key, the network
+        and the account / API wallet / vault relation without touching an order; raises
+        :class:`FatalRequestError` naming the likely cause when the venue does not know the signer."""
+        response = self._send_action({"type": "noop"}, 1)
+        read_action_answer(response, network=self.network)
+
+    def _send_action(self, action: Any, weight: int, indices: Sequence[int] = ()) -> httpx.Response:
+        """Sign ``action`` with a fresh nonce (and expiry) and POST it to /exchange, within the
+        limiter. The expiry of the edits ``indices`` is noted before sending: if the answer is
+        lost, reconciliation must wait it out."""
+        self._limiter.acquire(weight)
         nonce = self._nonces.next()
         expires_after = now_ms() + self._expires_after_ms if self._expires_after_ms is not None else None
         signature = sign_l1_action(
@@ -266,10 +282,8 @@ class HyperliquidClient:
             headers={"Content-Type": "application/json"},
         )
         if expires_after is not None:
-            self._expiries.note((edit.index for edit in edits), expires_after)
-        response = send_modification(self._http, request)
-        log.info("Hyperliquid batchModify of %d edits answered HTTP %d", len(edits), response.status_code)
-        return read_exchange_response(response, [edit.index for edit in edits], network=self.network)
+            self._expiries.note(indices, expires_after)
+        return send_modification(self._http, request)
 
     def reconcile(self, edits: Sequence[PreparedEdit]) -> list[ItemResult]:
         """Find each edit's replacement order by the cloid it was sent with (see

@@ -122,10 +122,8 @@ def _statuses(body: Mapping[str, Any]) -> list[Any] | None:
     return statuses if isinstance(statuses, list) else None
 
 
-def read_exchange_response(
-    response: httpx.Response, indices: Sequence[int], *, network: str = "mainnet"
-) -> list[ItemResult]:
-    """One result per edit (``indices`` in request order), or the request-level error."""
+def read_action_answer(response: httpx.Response, *, network: str = "mainnet") -> Mapping[str, Any]:
+    """The body of an ``/exchange`` answer with ``"status": "ok"``, or the request-level error."""
     code = response.status_code
     if code == 429:
         raise TransientRequestError(
@@ -153,7 +151,14 @@ def read_exchange_response(
         raise refusal_error(message if isinstance(message, str) else json.dumps(message), network=network)
     if body.get("status") != "ok":
         raise OutcomeUnknownError(f"HTTP 200 with an unexpected body: {quote(response.text)}")
-    statuses = _statuses(body)
+    return body
+
+
+def read_exchange_response(
+    response: httpx.Response, indices: Sequence[int], *, network: str = "mainnet"
+) -> list[ItemResult]:
+    """One result per edit (``indices`` in request order), or the request-level error."""
+    statuses = _statuses(read_action_answer(response, network=network))
     if statuses is None:
         return [
             ItemResult(i, Outcome.UNKNOWN, message="the answer carries no per-order statuses")
