@@ -552,9 +552,16 @@ def test_http_429_is_transient() -> None:
     with pytest.raises(TransientRequestError) as caught:
         _submit_two(httpx.Response(429, content=b"null", headers={"Retry-After": "2"}))
     assert caught.value.code == "429" and caught.value.retry_after == 2.0
+    assert caught.value.kind is FailureKind.THROTTLED
     with pytest.raises(TransientRequestError) as caught:
         _submit_two(httpx.Response(429, content=b"null"))
     assert caught.value.retry_after is None
+
+
+def test_http_5xx_is_an_unknown_outcome_from_the_server() -> None:
+    with pytest.raises(OutcomeUnknownError) as caught:
+        _submit_two(httpx.Response(502, text="bad gateway"))
+    assert caught.value.kind is FailureKind.SERVER_ERROR
 
 
 @pytest.mark.parametrize("code", [500, 502, 503, 504])
@@ -632,12 +639,13 @@ def test_an_echoed_key_is_not_taken_for_the_recovered_address() -> None:
 
 def test_transport_failures() -> None:
     request = httpx.Request("POST", "http://venue.invalid/exchange")
-    with pytest.raises(TransientRequestError):
+    with pytest.raises(TransientRequestError) as refused:
         _submit_two(httpx.ConnectError("refused", request=request))
-    with pytest.raises(OutcomeUnknownError):
+    with pytest.raises(OutcomeUnknownError) as slow:
         _submit_two(httpx.ReadTimeout("slow", request=request))
-    with pytest.raises(OutcomeUnknownError):
+    with pytest.raises(OutcomeUnknownError) as dropped:
         _submit_two(httpx.RemoteProtocolError("dropped", request=request))
+    assert {error.value.kind for error in (refused, slow, dropped)} == {FailureKind.NETWORK}
 
 
 # --- reconcile ---------------------------------------------------------------------------------

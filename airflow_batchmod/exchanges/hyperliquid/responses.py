@@ -27,6 +27,7 @@ from airflow_batchmod.exchanges.base import (
     ReconcileError,
     TransientRequestError,
 )
+from airflow_batchmod.exchanges.retry import retry_after_seconds
 
 #: Longest piece of an exchange message we quote.
 QUOTE_LIMIT = 300
@@ -37,14 +38,6 @@ WAITING_STATUSES = ("waitingForFill", "waitingForTrigger")
 
 def quote(text: str) -> str:
     return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 3] + "..."
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
 
 
 #: An address, and not the first 40 digits of something longer (an echoed key).
@@ -129,7 +122,7 @@ def read_action_answer(response: httpx.Response, *, network: str = "mainnet") ->
         raise TransientRequestError(
             "HTTP 429: rate limited",
             code="429",
-            retry_after=_retry_after(response),
+            retry_after=retry_after_seconds(response),
             kind=FailureKind.THROTTLED,
         )
     if code >= 500:
