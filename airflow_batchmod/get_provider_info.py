@@ -4,21 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+INTEGRATION = "Batch order modification"
+
+_PROXY_FIELD = {
+    "label": "Proxy",
+    "description": "An HTTP(S) proxy for all of this connection's traffic, e.g. http://proxy.example:3128.",
+    "schema": {"type": ["string", "null"]},
+}
+
 
 def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-provider-batchmod",
         "name": "Batch order modification",
         "description": "Modify resting exchange orders in batches (Bitget UTA, Hyperliquid).",
+        "integrations": [
+            {
+                "integration-name": INTEGRATION,
+                "tags": ["service"],
+            }
+        ],
         "hooks": [
             {
-                "integration-name": "Batch order modification",
+                "integration-name": INTEGRATION,
                 "python-modules": ["airflow_batchmod.hooks.bitget", "airflow_batchmod.hooks.hyperliquid"],
             }
         ],
         "operators": [
             {
-                "integration-name": "Batch order modification",
+                "integration-name": INTEGRATION,
                 "python-modules": ["airflow_batchmod.operators.batch_modify"],
             }
         ],
@@ -38,11 +52,12 @@ def get_provider_info() -> dict[str, Any]:
                         "description": "Send 'paptrading: 1' (a Demo API key).",
                         "schema": {"type": ["boolean", "null"], "default": False},
                     },
+                    "proxy": _PROXY_FIELD,
                 },
                 "ui-field-behaviour": {
-                    "hidden-fields": ["schema", "port"],
-                    "relabeling": {"login": "API key", "password": "API secret", "host": "Base URL"},
-                    "placeholders": {"host": "https://api.bitget.com"},
+                    "hidden-fields": [],
+                    "relabeling": {"login": "API key", "password": "API secret", "host": "Host"},
+                    "placeholders": {"host": "api.bitget.com", "schema": "https", "port": "443"},
                 },
             },
             {
@@ -74,11 +89,12 @@ def get_provider_info() -> dict[str, Any]:
                         "description": "Reject the action if it reaches the exchange later than this.",
                         "schema": {"type": ["integer", "null"]},
                     },
+                    "proxy": _PROXY_FIELD,
                 },
                 "ui-field-behaviour": {
-                    "hidden-fields": ["schema", "port"],
-                    "relabeling": {"login": "Account address", "password": "Private key", "host": "Base URL"},
-                    "placeholders": {"host": "https://api.hyperliquid.xyz"},
+                    "hidden-fields": [],
+                    "relabeling": {"login": "Account address", "password": "Private key", "host": "Host"},
+                    "placeholders": {"host": "api.hyperliquid.xyz", "schema": "https", "port": "443"},
                 },
             },
         ],

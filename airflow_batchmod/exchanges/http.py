@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import httpx
 
-from airflow_batchmod.exchanges.base import OutcomeUnknownError, TransientRequestError
+from airflow_batchmod.exchanges.base import FailureKind, OutcomeUnknownError, TransientRequestError
 
 
 def request_timeouts(request_timeout: float) -> httpx.Timeout:
@@ -36,10 +36,15 @@ def make_http_client(
     timeout: httpx.Timeout | None = None,
     transport: httpx.BaseTransport | None = None,
     max_connections: int = 16,
+    proxy: str | None = None,
 ) -> httpx.Client:
-    """An ``httpx.Client`` with explicit timeouts and a pool sized for concurrent chunks."""
+    """An ``httpx.Client`` with explicit timeouts and a pool sized for concurrent chunks.
+
+    ``proxy`` (``http://host:port``) routes every request through an HTTP(S) proxy.
+    """
     return httpx.Client(
         base_url=base_url,
+        proxy=proxy or None,
         timeout=timeout or DEFAULT_TIMEOUT,
         transport=transport,
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
@@ -56,7 +61,11 @@ def send_modification(http: httpx.Client, request: httpx.Request) -> httpx.Respo
     try:
         return http.send(request)
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-        raise TransientRequestError(f"could not connect: {type(exc).__name__}") from exc
+        raise TransientRequestError(
+            f"could not connect: {type(exc).__name__}", kind=FailureKind.NETWORK
+        ) from exc
     except httpx.TransportError as exc:
         # ReadTimeout, RemoteProtocolError (connection dropped), ReadError, WriteError...
-        raise OutcomeUnknownError(f"no response after sending: {type(exc).__name__}") from exc
+        raise OutcomeUnknownError(
+            f"no response after sending: {type(exc).__name__}", kind=FailureKind.NETWORK
+        ) from exc

@@ -39,6 +39,28 @@ class ExchangeHook(BaseHook):
             value = extra.get(f"extra__{self.conn_type}__{name}")
         return default if value in (None, "") else value
 
+    def base_url(self, conn: Connection, default: str) -> str:
+        """The venue's URL, the way the http provider composes it: ``schema://host:port``.
+
+        ``schema`` is ``https`` unless set (``http`` suits a local venue); a host that is already a
+        URL is used as it is; no host means the venue's own address.
+        """
+        host = (conn.host or "").strip().rstrip("/")
+        if not host:
+            return default
+        if "://" in host:
+            return host
+        schema = (conn.schema or "https").strip().lower()
+        if schema not in ("http", "https"):
+            raise ValueError(f"Connection {self.conn_id!r}: schema must be 'https' or 'http', not {schema!r}")
+        port = f":{conn.port}" if conn.port else ""
+        return f"{schema}://{host}{port}"
+
+    def proxy(self, conn: Connection) -> str | None:
+        """The extra ``proxy`` (``http://proxy.example:3128``): every request of the client goes through it."""
+        value = self.extra_field(conn, "proxy")
+        return str(value).strip() if value is not None else None
+
     @staticmethod
     def mask(*secrets: str | None) -> None:
         """Tell Airflow's log masker about secrets that do not sit in the password field."""

@@ -16,7 +16,8 @@ class BitgetHook(ExchangeHook):
     """Bitget Unified Trading Account (UTA) API.
 
     Connection fields: login = API key, password = API secret, extra ``passphrase``,
-    extra ``demo_trading`` (sends ``paptrading: 1``), host = base URL (default Bitget production).
+    extra ``demo_trading`` (sends ``paptrading: 1``), extra ``proxy``; host, port and schema
+    (``https`` unless set) make the base URL, default Bitget production.
 
     :param bitget_conn_id: The Airflow connection to use.
     """
@@ -52,7 +53,8 @@ class BitgetHook(ExchangeHook):
         credentials = BitgetCredentials(api_key=conn.login, secret=conn.password, passphrase=passphrase)
         return BitgetClient(
             credentials,
-            base_url=(conn.host or BITGET_API_URL).rstrip("/"),
+            base_url=self.base_url(conn, BITGET_API_URL),
+            proxy=self.proxy(conn),
             demo_trading=as_bool(self.extra_field(conn, "demo_trading", False)),
             timeout=request_timeouts(request_timeout),
             max_connections=max_connections,

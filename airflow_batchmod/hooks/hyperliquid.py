@@ -18,7 +18,8 @@ class HyperliquidHook(ExchangeHook):
     Connection fields: password = the signing wallet's private key, login = the account
     address (needed when signing with an API wallet), extra ``vault_address`` (trade a vault or
     sub-account), extra ``network`` (``mainnet`` or ``testnet``: it alone decides the signature,
-    never the URL), extra ``always_place`` and ``expires_after_ms``, host = base URL override.
+    never the URL), extra ``always_place``, ``expires_after_ms`` and ``proxy``; host, port and
+    schema (``https`` unless set) make the base URL, default by network.
 
     :param hyperliquid_conn_id: The Airflow connection to use.
     """
@@ -42,6 +43,8 @@ class HyperliquidHook(ExchangeHook):
         """
         from airflow_batchmod.exchanges.http import request_timeouts
         from airflow_batchmod.exchanges.hyperliquid.client import (
+            MAINNET_API_URL,
+            TESTNET_API_URL,
             HyperliquidClient,
             default_action_lifetime_ms,
         )
@@ -62,7 +65,8 @@ class HyperliquidHook(ExchangeHook):
             account_address=conn.login or None,
             vault_address=self.extra_field(conn, "vault_address"),
             network=network,  # type: ignore[arg-type]  # checked against NETWORKS above
-            base_url=conn.host.rstrip("/") if conn.host else None,
+            base_url=self.base_url(conn, MAINNET_API_URL if network == "mainnet" else TESTNET_API_URL),
+            proxy=self.proxy(conn),
             expires_after_ms=(
                 int(expires_after) if expires_after is not None else default_action_lifetime_ms(timeout)
             ),

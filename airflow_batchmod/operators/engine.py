@@ -1,11 +1,11 @@
-"""The exchange-neutral batch run: chunking, pacing, retries, reconciliation and checkpoints.
+"""The exchange-neutral batch run: chunking, retries, reconciliation and checkpoints.
 
 No Airflow imports: the operator wraps this, and tests and benchmarks drive it directly.
 
-Worker threads only pace, send one request, reconcile what it left in doubt and return what
-they saw (:class:`ChunkAnswer`). Everything else (records, statistics, the scheduler, the
+Worker threads only send one request (the client paces it within the venue's limits), reconcile
+what it left in doubt and return what they saw (:class:`ChunkAnswer`). Everything else (records, statistics, the scheduler, the
 journal, the set of once-doubted edits) is read and written by the thread that calls
-:meth:`BatchRun.run` alone, so no lock is needed outside the rate limiter. ``on_kill`` and
+:meth:`BatchRun.run` alone, so no lock is needed. ``on_kill`` and
 ``request_stop`` run elsewhere and only read statistics or set the stop event.
 """
 
@@ -29,7 +29,6 @@ from airflow_batchmod.exchanges.base import (
     PreparedEdit,
 )
 from airflow_batchmod.operators.checkpoint import CheckpointWriteError, Journal, Recovered, SettledEdit
-from airflow_batchmod.operators.ratelimit import SlidingWindowLimiter
 from airflow_batchmod.operators.records import EditRecord, EditStatus
 from airflow_batchmod.operators.schedule import ChunkScheduler
 from airflow_batchmod.operators.sending import Backoff, ChunkAnswer, ChunkSender, Halt, RunLog
@@ -89,9 +88,6 @@ class BatchRun:
         self._backoff = Backoff(settings.backoff_base, settings.backoff_max, self.rng)
         self.clock = clock
         self.sleep = sleep
-        self.limiter = SlidingWindowLimiter(
-            client.rate_limit.limit, client.rate_limit.window_seconds, clock=clock, sleep=sleep
-        )
         self._sender = ChunkSender(
             client,
             reconcile_attempts=settings.reconcile_attempts,
@@ -281,8 +277,7 @@ class BatchRun:
         self.journal.close_entry(entry, [], settled, [])
 
     def _send_chunk(self, chunk: list[PreparedEdit], doubted: frozenset[int]) -> ChunkAnswer:
-        """Runs on a worker thread: pace, then send one request (see :class:`ChunkSender`)."""
-        self.limiter.acquire(self.client.request_weight(len(chunk)))
+        """Runs on a worker thread: send one request (see :class:`ChunkSender`)."""
         return self._sender.send(chunk, doubted)
 
     # -- settling ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredent
 from airflow_batchmod.sandbox.testing import Sandbox
 from tests.support.sandbox_state import bitget_orders, modify_requests
 from tests.support.seed import BTC_FUTURES
+from tests.support.timing import RecordingLimiter
 
 GOOD = BitgetCredentials(api_key="bg_demo_key", secret="bg_demo_secret", passphrase="bg_demo_pass")
 PAPER = BitgetCredentials(api_key="bg_paper_key", secret="bg_paper_secret", passphrase="bg_paper_pass")
@@ -317,7 +318,7 @@ def test_injected_429_and_500_are_transient(client: BitgetClient, venue: Sandbox
     assert [r.outcome for r in client.submit(edits)] == [Outcome.APPLIED]
 
 
-def test_real_rate_limit_answers_429(client: BitgetClient, venue: Sandbox) -> None:
+def _twelve_quick_modifies(client: BitgetClient) -> list[str | None]:
     prices = ["60010", "60020"]
     edits = [prepared(client, {"orderId": "1001", "price": price})[0] for price in prices]
     errors = []
@@ -326,7 +327,17 @@ def test_real_rate_limit_answers_429(client: BitgetClient, venue: Sandbox) -> No
             client.submit([edits[attempt % 2]])
         except TransientRequestError as exc:
             errors.append(exc.code)
-    assert "429" in errors
+    return errors
+
+
+def test_the_client_paces_modifies_within_the_uid_limit(client: BitgetClient, venue: Sandbox) -> None:
+    assert _twelve_quick_modifies(client) == []
+    assert [call["status"] for call in modify_requests(venue, "bitget")] == [200] * 12
+
+
+def test_unpaced_modifies_meet_the_venues_429(venue: Sandbox) -> None:
+    with BitgetClient(GOOD, base_url=venue.url, modify_limiter=RecordingLimiter()) as unpaced:
+        assert "429" in _twelve_quick_modifies(unpaced)
     statuses = [call["status"] for call in modify_requests(venue, "bitget")]
     assert statuses.count(200) <= 10
 

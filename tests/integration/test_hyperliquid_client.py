@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -17,6 +18,7 @@ from airflow_batchmod.exchanges.base import (
     TransientRequestError,
 )
 from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
+from airflow_batchmod.exchanges.retry import ReadRetry
 from airflow_batchmod.sandbox.testing import Sandbox
 from tests.support.sandbox_state import hyperliquid_orders
 
@@ -44,8 +46,8 @@ class _client:
     """A client on the sandbox, closed on exit."""
 
     def __init__(self, sandbox: Sandbox, key: str = KEY_A, **options: Any) -> None:
+        options.setdefault("read_retry", ReadRetry(base_delay=0.05))
         self.client = HyperliquidClient(key, base_url=sandbox.url, **options)
-        self.client.read_retry_delays = (0.05, 0.1)
 
     def __enter__(self) -> HyperliquidClient:
         return self.client
@@ -305,11 +307,17 @@ def test_retarget_then_modify_again(sandbox: Sandbox, client: HyperliquidClient)
     assert (again.outcome, again.order_id) == (Outcome.APPLIED, result.order_id)
 
 
-def test_wrong_network_is_fatal(sandbox: Sandbox) -> None:
+def test_wrong_network_is_fatal_and_says_so(sandbox: Sandbox) -> None:
     with _client(sandbox, network="testnet") as client:
         edits = _prepare(client, [_btc(1000002, "59830", "0.001")])
-        with pytest.raises(FatalRequestError, match="does not exist"):
+        with pytest.raises(FatalRequestError, match="does not exist") as caught:
             client.submit(edits)
+        signer = client.signer_address.lower()
+    message = caught.value.message
+    assert "check `network` (this connection signs for testnet; mainnet signatures" in message
+    (recovered,) = set(re.findall(r"0x[0-9a-fA-F]{40}", message))
+    assert recovered.lower() != signer  # the venue recovered someone else from the testnet signature
+    assert hyperliquid_orders(sandbox)[1000002]["limitPx"] != "59830"
 
 
 def test_unknown_signer_is_fatal(sandbox: Sandbox) -> None:

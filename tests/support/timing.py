@@ -36,3 +36,14 @@ def wait_for(condition: Callable[[], T], what: str, timeout: float = 60.0) -> T:
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting for {what}")
         time.sleep(0.02)
+
+
+class RecordingLimiter:
+    """Stands in for a client's ``SlidingWindowLimiter``: admits at once and records each weight."""
+
+    def __init__(self) -> None:
+        self.weights: list[int] = []
+
+    def acquire(self, weight: int = 1) -> float:
+        self.weights.append(weight)
+        return 0.0

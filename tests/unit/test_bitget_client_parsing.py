@@ -10,17 +10,21 @@ import httpx
 import pytest
 
 from airflow_batchmod.exchanges.base import (
+    ExchangeError,
+    FailureKind,
     FatalRequestError,
     ItemResult,
+    MetadataError,
     Outcome,
     OutcomeUnknownError,
     PreparedEdit,
-    ReconcileError,
     TransientRequestError,
 )
 from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem
+from airflow_batchmod.exchanges.retry import ReadRetry
 from tests.support.seed import BTC_FUTURES
+from tests.support.timing import RecordingLimiter
 
 SECRET = "very-secret-value"
 PASSPHRASE = "my-passphrase-123"
@@ -46,6 +50,7 @@ class Venue:
         self.order_info: list[Responder] = []
         self.instruments: Responder = lambda _r: httpx.Response(200, json=ok(INSTRUMENTS))
         self.seen: list[httpx.Request] = []
+        self.sleeps: list[float] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         request.read()
@@ -93,7 +98,7 @@ def client(venue: Venue) -> BitgetClient:
         CREDENTIALS,
         base_url="https://bitget.test",
         transport=httpx.MockTransport(venue),
-        sleep=lambda _s: None,
+        read_retry=ReadRetry(sleep=venue.sleeps.append),
     )
 
 
@@ -122,6 +127,26 @@ def test_a_request_weighs_one_and_a_modify_keeps_the_order_id(client: BitgetClie
     # the same order still names the same order.
     assert [client.request_weight(n) for n in (1, 20)] == [1, 1]
     assert client.retarget(THREE[0], "999") is THREE[0]
+
+
+def test_modifies_and_reads_take_from_their_own_limiters(venue: Venue) -> None:
+    modifies, reads = RecordingLimiter(), RecordingLimiter()
+    client = BitgetClient(
+        CREDENTIALS,
+        transport=httpx.MockTransport(venue),
+        modify_limiter=modifies,
+        read_limiter=reads,
+    )
+    venue.modify.append(reply(200, ok([{"orderId": "1"}, {"orderId": "2"}, {"clientOid": "ladder-3"}])))
+    venue.order_info += [order(), order()]
+    client.prepare([{"orderId": "1", "price": "1", "symbol": "BTCUSDT", "category": "USDT-FUTURES"}])
+    client.submit(THREE)
+    client.reconcile(THREE[:2])
+    client.account_settings()
+    assert modifies.weights == [1]
+    # instruments, two order-info queries, account settings
+    assert reads.weights == [1, 1, 1, 1]
+    assert len(venue.seen) == 5
 
 
 def test_reprs_hide_secrets(client: BitgetClient) -> None:
@@ -237,35 +262,54 @@ def test_unreadable_items_are_unknown(client: BitgetClient, venue: Venue) -> Non
 # -- request-level answers ---------------------------------------------------------------------
 
 
+_T, _U, _F = TransientRequestError, OutcomeUnknownError, FatalRequestError
+_THROTTLED, _SERVER, _OTHER = FailureKind.THROTTLED, FailureKind.SERVER_ERROR, FailureKind.OTHER
+
+
 @pytest.mark.parametrize(
-    ("status", "body", "error", "code"),
+    ("status", "body", "error", "code", "kind"),
     [
-        (200, ok(None, "429", "Too Many Requests"), TransientRequestError, "429"),
-        (200, ok(None, "25004", "Operation too frequent"), TransientRequestError, "25004"),
-        (200, ok(None, "25003", "Concurrent operation"), TransientRequestError, "25003"),
-        (200, ok(None, "40010", "Request timed out"), OutcomeUnknownError, "40010"),
-        (200, ok(None, "40725", "service return an error"), OutcomeUnknownError, "40725"),
-        (200, ok(None, "45001", "Unknown error"), OutcomeUnknownError, "45001"),
-        (400, ok(None, "40012", "apikey/password is incorrect"), FatalRequestError, "40012"),
-        (400, ok(None, "40009", "sign signature error"), FatalRequestError, "40009"),
-        (400, ok(None, "40099", "exchange environment is incorrect"), FatalRequestError, "40099"),
-        (400, ok(None, "40017", "Parameter verification failed"), FatalRequestError, "40017"),
-        (400, ok(None, "40010", "Request timed out"), OutcomeUnknownError, "40010"),
-        (200, ok(None, "31999", "never heard of it"), FatalRequestError, "31999"),
-        (429, ok(None, "429", "Too Many Requests"), TransientRequestError, "429"),
-        (500, None, TransientRequestError, "500"),
-        (503, ok(None, "40010", "Request timed out"), OutcomeUnknownError, "40010"),
-        (504, None, OutcomeUnknownError, "504"),
-        (403, None, FatalRequestError, "403"),
+        (200, ok(None, "429", "Too Many Requests"), _T, "429", _THROTTLED),
+        (200, ok(None, "25004", "Operation too frequent"), _T, "25004", _THROTTLED),
+        (200, ok(None, "25003", "Concurrent operation"), _T, "25003", _THROTTLED),
+        (200, ok(None, "40010", "Request timed out"), _U, "40010", _OTHER),
+        (200, ok(None, "40725", "service return an error"), _U, "40725", _OTHER),
+        (200, ok(None, "45001", "Unknown error"), _U, "45001", _OTHER),
+        (400, ok(None, "40012", "apikey/password is incorrect"), _F, "40012", _OTHER),
+        (400, ok(None, "40009", "sign signature error"), _F, "40009", _OTHER),
+        (400, ok(None, "40099", "exchange environment is incorrect"), _F, "40099", _OTHER),
+        (400, ok(None, "40017", "Parameter verification failed"), _F, "40017", _OTHER),
+        (400, ok(None, "40010", "Request timed out"), _U, "40010", _OTHER),
+        (200, ok(None, "31999", "never heard of it"), _F, "31999", _OTHER),
+        (429, ok(None, "429", "Too Many Requests"), _T, "429", _THROTTLED),
+        (500, None, _T, "500", _SERVER),
+        (503, ok(None, "40010", "Request timed out"), _U, "40010", _SERVER),
+        (504, None, _U, "504", _SERVER),
+        (403, None, _F, "403", _OTHER),
     ],
 )
 def test_envelope_and_status_groups(
-    client: BitgetClient, venue: Venue, status: int, body: object, error: type[Exception], code: str
+    client: BitgetClient,
+    venue: Venue,
+    status: int,
+    body: object,
+    error: type[ExchangeError],
+    code: str,
+    kind: FailureKind,
 ) -> None:
     venue.modify.append(reply(status, body))
     with pytest.raises(error) as caught:
         client.submit(THREE)
-    assert getattr(caught.value, "code", None) == code
+    assert (caught.value.code, caught.value.kind) == (code, kind)
+
+
+def test_transport_failures_are_network_failures(client: BitgetClient, venue: Venue) -> None:
+    venue.modify += [fail(httpx.ConnectError), fail(httpx.ReadTimeout)]
+    with pytest.raises(TransientRequestError) as refused:
+        client.submit(THREE)
+    with pytest.raises(OutcomeUnknownError) as lost:
+        client.submit(THREE)
+    assert refused.value.kind is lost.value.kind is FailureKind.NETWORK
 
 
 def test_429_carries_retry_after(client: BitgetClient, venue: Venue) -> None:
@@ -368,15 +412,29 @@ def test_prepare_without_valid_edits_makes_no_request(client: BitgetClient, venu
     assert venue.seen == []
 
 
-def test_prepare_instrument_failures_raise(client: BitgetClient, venue: Venue) -> None:
+def test_prepare_instrument_failures_raise_metadata_error(client: BitgetClient, venue: Venue) -> None:
     raw = [{"orderId": "1", "price": "1", "symbol": "BTCUSDT", "category": "SPOT"}]
     venue.instruments = reply(500, None)
-    with pytest.raises(TransientRequestError, match="SPOT instruments"):
+    with pytest.raises(MetadataError, match="SPOT instruments") as caught:
         client.prepare(raw)
+    assert caught.value.kind is FailureKind.SERVER_ERROR
     assert venue.paths() == ["/api/v3/market/instruments"] * 3  # bounded retries
+    assert venue.sleeps == [0.25, 0.5]
     venue.instruments = reply(400, ok(None, "40034", "Parameter category does not exist"))
-    with pytest.raises(ReconcileError, match="40034"):
+    with pytest.raises(MetadataError, match="40034"):
         client.prepare(raw)
+
+
+def test_reads_wait_retry_after_instead_of_the_backoff(client: BitgetClient, venue: Venue) -> None:
+    venue.order_info += [
+        reply(429, ok(None, "429", "Too Many Requests"), headers={"Retry-After": "3"}),
+        reply(503, None),
+        order(price="60010"),
+    ]
+    (result,) = client.reconcile(THREE[:1])
+    assert result.outcome is Outcome.APPLIED
+    # Retry-After alone (not 3 s plus a backoff), then the backoff of the second failure.
+    assert venue.sleeps == [3.0, 0.5]
 
 
 # -- reconcile ---------------------------------------------------------------------------------
@@ -471,7 +529,9 @@ def test_account_settings_auth_failure() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(400, content=json.dumps(ok(None, "40006", "Invalid ACCESS_KEY")).encode())
 
-    client = BitgetClient(CREDENTIALS, transport=httpx.MockTransport(handler), sleep=lambda _s: None)
+    client = BitgetClient(
+        CREDENTIALS, transport=httpx.MockTransport(handler), read_retry=ReadRetry(sleep=lambda _s: None)
+    )
     with pytest.raises(FatalRequestError) as caught:
         client.account_settings()
     assert caught.value.code == "40006"

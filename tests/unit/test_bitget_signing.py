@@ -14,6 +14,7 @@ from airflow_batchmod.exchanges.bitget import signing
 from airflow_batchmod.exchanges.bitget.client import BitgetClient
 from airflow_batchmod.exchanges.bitget.credentials import BitgetCredentials
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem
+from airflow_batchmod.exchanges.retry import ReadRetry
 from tests.support.seed import BTC_FUTURES
 
 VECTOR_SECRET = "test-secret"
@@ -65,7 +66,7 @@ def make_client(recorder: Recorder, *, secret: str = "s3cret-value", demo: bool 
         demo_trading=demo,
         transport=httpx.MockTransport(recorder),
         clock=lambda: 1659076670.0,
-        sleep=lambda _s: None,
+        read_retry=ReadRetry(sleep=lambda _s: None),
     )
 
 

@@ -12,17 +12,21 @@ import httpx
 import pytest
 
 from airflow_batchmod.exchanges.base import (
+    BudgetExhaustedError,
+    FailureKind,
     FatalRequestError,
+    MetadataError,
     Outcome,
     OutcomeUnknownError,
     PreparedEdit,
-    ReconcileError,
     TransientRequestError,
 )
 from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient, ModifyPayload
 from airflow_batchmod.exchanges.hyperliquid.cloids import derived_cloid
 from airflow_batchmod.exchanges.hyperliquid.metadata import build_directory
 from airflow_batchmod.exchanges.hyperliquid.signing import recover_l1_signer
+from airflow_batchmod.exchanges.retry import ReadRetry
+from tests.support.timing import RecordingLimiter
 
 KEY = "0x0123456789012345678901234567890123456789012345678901234567890123"
 ADDRESS = "0x14791697260E4c9A71f18484C9f997B308e59325"
@@ -96,6 +100,8 @@ class FakeVenue:
     info_failures: dict[str, list[Answer]] = field(default_factory=dict)
     sent: list[dict[str, Any]] = field(default_factory=list)
     info_calls: list[dict[str, Any]] = field(default_factory=list)
+    sleeps: list[float] = field(default_factory=list)
+    budget: dict[str, Any] | None = None
 
     def _answer(self, answer: Answer, body: dict[str, Any], request: httpx.Request) -> httpx.Response:
         if isinstance(answer, Exception):
@@ -122,6 +128,8 @@ class FakeVenue:
             return httpx.Response(200, json=self.open_orders)
         if kind == "userRole":
             return httpx.Response(200, json={"role": "user"})
+        if kind == "userRateLimit" and self.budget is not None:
+            return httpx.Response(200, json=self.budget)
         if kind == "orderStatus":
             answer = self.statuses.get(body["oid"], {"status": "unknownOid"})
             if isinstance(answer, list):
@@ -131,9 +139,8 @@ class FakeVenue:
 
     def client(self, **options: Any) -> HyperliquidClient:
         options.setdefault("base_url", "http://venue.invalid")
-        client = HyperliquidClient(KEY, transport=httpx.MockTransport(self.handle), **options)
-        client.read_retry_delays = (0.0, 0.0)
-        return client
+        options.setdefault("read_retry", ReadRetry(sleep=self.sleeps.append))
+        return HyperliquidClient(KEY, transport=httpx.MockTransport(self.handle), **options)
 
 
 def _edit(oid: int | str = 1000001, **values: Any) -> dict[str, Any]:
@@ -158,6 +165,19 @@ def _prepared(
 def test_a_batch_weighs_one_plus_one_per_forty_modifies() -> None:
     client = FakeVenue().client()
     assert [client.request_weight(n) for n in (1, 39, 40, 79, 80, 200)] == [1, 1, 2, 2, 3, 6]
+
+
+def test_every_request_takes_its_weight_from_the_one_limiter() -> None:
+    venue = FakeVenue(open_orders=[_open_order(1)], exchange=[_ok({"resting": {"oid": 9}})])
+    limiter = RecordingLimiter()
+    client = venue.client(limiter=limiter)
+    edits = client.prepare([_edit(1), _edit(77)]).edits  # 77 is not open: orderStatus
+    client.submit(edits)
+    client.user_role()
+    kinds = [call["type"] for call in venue.info_calls]
+    assert kinds == ["meta", "spotMeta", "frontendOpenOrders", "orderStatus", "userRole"]
+    # meta 20, spotMeta 20, open orders 20, orderStatus 2, the modify of 2 edits 1, userRole 60.
+    assert limiter.weights == [20, 20, 20, 2, 1, 60]
 
 
 def test_acting_user() -> None:
@@ -348,16 +368,34 @@ def test_rounding_when_asked() -> None:
     assert "size: 0.000001 rounds to zero for BTC" in tiny.problems[0].describe()
 
 
-def test_prepare_read_failures_raise() -> None:
+def test_prepare_read_failures_raise_metadata_error_only() -> None:
     venue = FakeVenue(info_failures={"meta": [httpx.Response(500)] * 3})
-    with pytest.raises(ReconcileError, match="meta failed after 3 attempts: HTTP 500"):
+    with pytest.raises(MetadataError, match="meta failed after 3 attempts: HTTP 500") as caught:
         venue.client().prepare([_edit()])
+    assert caught.value.kind is FailureKind.SERVER_ERROR
+    assert venue.sent == []
+    # The backoff between attempts, with no Retry-After: 0.25 s, then 0.5 s.
+    assert venue.sleeps == [0.25, 0.5]
     venue = FakeVenue(info_failures={"frontendOpenOrders": [httpx.Response(200, json={"no": "list"})]})
-    with pytest.raises(ReconcileError, match="not a list"):
+    with pytest.raises(MetadataError, match="not a list"):
         venue.client().prepare([_edit()])
     venue = FakeVenue(info_failures={"meta": [httpx.Response(422, text="bad")]})
-    with pytest.raises(ReconcileError, match="HTTP 422"):
+    with pytest.raises(MetadataError, match="HTTP 422"):
         venue.client().prepare([_edit()])
+    venue = FakeVenue(info_failures={"meta": [httpx.Response(200, json={"universe": "no"})]})
+    with pytest.raises(MetadataError, match="universe"):
+        venue.client().prepare([_edit()])
+    venue = FakeVenue(info_failures={"orderStatus": [httpx.ConnectError("down")] * 3})
+    with pytest.raises(MetadataError, match="orderStatus failed after 3 attempts") as caught:
+        venue.client().prepare([_edit(5)])
+    assert caught.value.kind is FailureKind.NETWORK
+
+
+def test_info_reads_wait_what_retry_after_says_and_no_more() -> None:
+    throttled = httpx.Response(429, headers={"Retry-After": "2"}, json=None)
+    venue = FakeVenue(info_failures={"meta": [throttled, httpx.Response(503)]})
+    venue.client().prepare([_edit()])
+    assert venue.sleeps == [2.0, 0.5]
 
 
 def test_prepare_without_valid_edits_makes_no_call() -> None:
@@ -512,9 +550,16 @@ def test_http_429_is_transient() -> None:
     with pytest.raises(TransientRequestError) as caught:
         _submit_two(httpx.Response(429, content=b"null", headers={"Retry-After": "2"}))
     assert caught.value.code == "429" and caught.value.retry_after == 2.0
+    assert caught.value.kind is FailureKind.THROTTLED
     with pytest.raises(TransientRequestError) as caught:
         _submit_two(httpx.Response(429, content=b"null"))
     assert caught.value.retry_after is None
+
+
+def test_http_5xx_is_an_unknown_outcome_from_the_server() -> None:
+    with pytest.raises(OutcomeUnknownError) as caught:
+        _submit_two(httpx.Response(502, text="bad gateway"))
+    assert caught.value.kind is FailureKind.SERVER_ERROR
 
 
 @pytest.mark.parametrize("code", [500, 502, 503, 504])
@@ -553,7 +598,7 @@ def _err(message: Any) -> httpx.Response:
         ("Invalid nonce: nonce too far from current time", TransientRequestError, "nonce"),
         (
             "Too many cumulative requests sent (10001 > 10000) for cumulative volume traded $0.",
-            TransientRequestError,
+            BudgetExhaustedError,
             "address_rate_limit",
         ),
         ("Action expired", TransientRequestError, "expired"),
@@ -573,25 +618,79 @@ def test_whole_action_refusals(message: Any, error: type[Exception], code: str) 
         assert caught.value.retry_after == 10.0  # type: ignore[attr-defined]
 
 
+def test_unknown_signer_is_fatal_and_names_network_and_recovered_address() -> None:
+    recovered = "0x" + "ab" * 20
+    with pytest.raises(FatalRequestError) as caught:
+        _submit_two(_err(f"L1 error: User or API Wallet {recovered} does not exist."))
+    message = caught.value.message
+    assert recovered in message
+    assert "check `network`" in message and "testnet signatures are not valid on mainnet" in message
+    assert "API wallet not approved" in message
+
+
+def test_an_echoed_key_is_not_taken_for_the_recovered_address() -> None:
+    with pytest.raises(FatalRequestError) as caught:
+        _submit_two(_err(f"User or API Wallet {KEY} does not exist."))
+    assert "recovered an address from" in caught.value.message
+    assert KEY[2:42] not in caught.value.message.split("(venue:")[0]
+
+
 def test_transport_failures() -> None:
     request = httpx.Request("POST", "http://venue.invalid/exchange")
-    with pytest.raises(TransientRequestError):
+    with pytest.raises(TransientRequestError) as refused:
         _submit_two(httpx.ConnectError("refused", request=request))
-    with pytest.raises(OutcomeUnknownError):
+    with pytest.raises(OutcomeUnknownError) as slow:
         _submit_two(httpx.ReadTimeout("slow", request=request))
-    with pytest.raises(OutcomeUnknownError):
+    with pytest.raises(OutcomeUnknownError) as dropped:
         _submit_two(httpx.RemoteProtocolError("dropped", request=request))
+    assert {error.value.kind for error in (refused, slow, dropped)} == {FailureKind.NETWORK}
 
 
 # --- reconcile ---------------------------------------------------------------------------------
+
+
+def _book_after(statuses: dict[int | str, Any]) -> list[dict[str, Any]]:
+    """The open-orders list that agrees with ``statuses``: every order they show as open."""
+    shown = {st["order"]["order"]["oid"]: st for st in statuses.values() if isinstance(st, dict)}
+    return [st["order"]["order"] for st in shown.values() if st["order"]["status"] == "open"]
 
 
 def _reconcile(statuses: dict[int | str, Any], *raw: dict[str, Any], **fails: list[Answer]) -> list[Any]:
     venue = FakeVenue(open_orders=[_open_order(1, cloid=OWN_CLOID), _open_order(2)])
     client, edits = _prepared(venue, *raw)
     venue.statuses.update(statuses)
+    venue.open_orders = _book_after(statuses)
     venue.info_failures.update(fails)
     return client.reconcile(edits)
+
+
+def test_reconcile_settles_from_the_open_orders_list_first(caplog: pytest.LogCaptureFixture) -> None:
+    replaced = derived_cloid(USER, 1, 2, "59500", "0.02")
+    gone = derived_cloid(USER, 2, 3, "59500", "0.02")
+    venue = FakeVenue(open_orders=[_open_order(1, cloid=OWN_CLOID), _open_order(2), _open_order(3)])
+    client, edits = _prepared(venue, _edit(1), _edit(2), _edit(3))
+    # After the lost answer: order 1 untouched, order 2 replaced by 88, order 3 replaced by 99 that filled.
+    venue.open_orders = [_open_order(1, cloid=OWN_CLOID), _open_order(88, cloid=replaced)]
+    venue.statuses.update({gone: _status(99, "filled", gone)})
+    venue.info_calls.clear()
+    with caplog.at_level(logging.INFO):
+        results = client.reconcile(edits)
+    assert [(r.outcome, r.order_id) for r in results] == [
+        (Outcome.RETRY, None),
+        (Outcome.APPLIED, "88"),
+        (Outcome.APPLIED, "99"),
+    ]
+    assert [call["type"] for call in venue.info_calls] == ["frontendOpenOrders", "orderStatus"]
+    assert (
+        "reconciling 3 in-doubt edits: 2 settled from the open-orders list, 1 by order status" in caplog.text
+    )
+
+
+def test_reconcile_falls_back_to_order_status_when_the_list_is_unreadable() -> None:
+    cloid = derived_cloid(USER, 0, 2, "59500", "0.02")
+    down: list[Answer] = [httpx.Response(500)] * 3
+    (result,) = _reconcile({cloid: _status(88, "open", cloid)}, _edit(2), frontendOpenOrders=down)
+    assert (result.outcome, result.order_id) == (Outcome.APPLIED, "88")
 
 
 def test_reconcile_applied_by_cloid() -> None:
@@ -649,7 +748,7 @@ def test_reconcile_by_cloid_target() -> None:
 def test_reconcile_retries_reads_then_gives_unknown() -> None:
     cloid = derived_cloid(USER, 0, 2, "59500", "0.02")
     flaky: list[Answer] = [httpx.Response(502), httpx.Response(429, content=b"null")]
-    (result,) = _reconcile({cloid: _status(88, "open", cloid)}, _edit(2), orderStatus=flaky)
+    (result,) = _reconcile({cloid: _status(88, "filled", cloid)}, _edit(2), orderStatus=flaky)
     assert (result.outcome, result.order_id) == (Outcome.APPLIED, "88")
     down: list[Answer] = [httpx.Response(500)] * 3
     (result,) = _reconcile({}, _edit(2), orderStatus=down)
@@ -673,9 +772,75 @@ def test_retarget() -> None:
     assert venue.sent[0]["action"]["modifies"][0]["oid"] == 77
 
 
+# --- address budget ----------------------------------------------------------------------------
+
+
+def test_check_budget_refuses_a_batch_the_address_cannot_afford() -> None:
+    venue = FakeVenue(budget={"cumVlm": "2854574.59", "nRequestsUsed": 12_995, "nRequestsCap": 13_000})
+    client = venue.client()
+    client.check_budget(5)
+    with pytest.raises(BudgetExhaustedError) as caught:
+        client.check_budget(6)
+    message = caught.value.message
+    assert "needs 6 requests but has 5 left (12995 of 13000 used)" in message
+    assert "USDC traded frees 1 request" in message and "1 request per 10 s" in message
+    assert venue.info_calls[-1] == {"type": "userRateLimit", "user": USER}
+    assert venue.sent == []
+
+
+def test_check_budget_asks_for_the_acting_vault() -> None:
+    venue = FakeVenue(budget={"cumVlm": "0", "nRequestsUsed": 10_000, "nRequestsCap": 10_000})
+    with pytest.raises(BudgetExhaustedError, match="has 0 left"):
+        venue.client(vault_address=VAULT).check_budget(1)
+    assert venue.info_calls[-1]["user"] == VAULT
+
+
+def test_an_unreadable_budget_does_not_stop_the_run(caplog: pytest.LogCaptureFixture) -> None:
+    venue = FakeVenue(budget={"surprise": True})
+    with caplog.at_level(logging.WARNING):
+        venue.client().check_budget(10)
+    assert "could not read the request budget" in caplog.text
+
+
 def test_user_role() -> None:
     venue = FakeVenue()
     assert venue.client().user_role() == {"role": "user"}
     assert venue.info_calls[-1] == {"type": "userRole", "user": USER}
     venue.client().user_role(VAULT.upper().replace("0X", "0x"))
     assert venue.info_calls[-1]["user"] == VAULT
+
+
+# --- noop ----------------------------------------------------------------------------------------
+
+
+def test_noop_is_a_signed_action_that_touches_no_order() -> None:
+    venue = FakeVenue(exchange=[httpx.Response(200, json={"status": "ok", "response": {"type": "default"}})])
+    venue.client().noop()
+    (sent,) = venue.sent
+    assert sent["action"] == {"type": "noop"}
+    signer = recover_l1_signer(
+        sent["action"], None, sent["nonce"], sent["expiresAfter"], sent["signature"], mainnet=True
+    )
+    assert signer.lower() == USER
+
+
+def test_noop_from_the_wrong_network_names_the_cause() -> None:
+    recovered = "0x" + "cd" * 20
+    venue = FakeVenue(exchange=[_err(f"User or API Wallet {recovered} does not exist.")])
+    with pytest.raises(FatalRequestError, match="check `network`") as caught:
+        venue.client(network="testnet").noop()
+    assert recovered in caught.value.message
+
+
+def test_a_lost_answer_is_reconciled_only_after_the_action_expired() -> None:
+    venue = FakeVenue(open_orders=[_open_order(1)])
+    client, edits = _prepared(venue, _edit(1), expires_after_ms=3000)
+    request = httpx.Request("POST", "http://venue.invalid/exchange")
+    venue.exchange.append(httpx.ReadTimeout("slow", request=request))
+    with pytest.raises(OutcomeUnknownError):
+        client.submit(edits)
+    assert venue.sleeps == []
+    (result,) = client.reconcile(edits)
+    assert result.outcome is Outcome.RETRY
+    (waited,) = venue.sleeps
+    assert 0 < waited <= 3.5  # at most the action's 3 s lifetime plus the clock-skew grace

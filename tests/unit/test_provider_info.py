@@ -46,3 +46,17 @@ def test_airflow_providers_hooks_lists_both_connection_types() -> None:
     hooks = {row["connection_type"]: row for row in json.loads(result.stdout)}
     assert hooks["bitget"]["class"] == "airflow_batchmod.hooks.bitget.BitgetHook"
     assert hooks["hyperliquid"]["class"] == "airflow_batchmod.hooks.hyperliquid.HyperliquidHook"
+
+
+def test_hooks_and_operators_name_a_declared_integration() -> None:
+    info = get_provider_info()
+    declared = {integration["integration-name"] for integration in info["integrations"]}
+    named = {entry["integration-name"] for entry in info["hooks"] + info["operators"]}
+    assert named and named <= declared
+
+
+def test_connection_forms_offer_port_schema_and_proxy() -> None:
+    for conn in get_provider_info()["connection-types"]:
+        hidden = conn["ui-field-behaviour"]["hidden-fields"]
+        assert "port" not in hidden and "schema" not in hidden, conn["connection-type"]
+        assert "proxy" in conn["conn-fields"], conn["connection-type"]

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from airflow_batchmod.operators.ratelimit import SlidingWindowLimiter
+from airflow_batchmod.exchanges.ratelimit import SlidingWindowLimiter
 from tests.support.timing import FakeClock
 
 

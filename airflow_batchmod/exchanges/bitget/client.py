@@ -15,8 +15,10 @@ from pydantic import TypeAdapter, ValidationError
 from airflow_batchmod.exchanges.base import (
     Confirmation,
     EditProblem,
+    FailureKind,
     FatalRequestError,
     ItemResult,
+    MetadataError,
     Outcome,
     Preparation,
     PreparedEdit,
@@ -44,6 +46,14 @@ from airflow_batchmod.exchanges.bitget.responses import (
 )
 from airflow_batchmod.exchanges.bitget.validation import echo, edit_label, parse_edit, raw_label, to_wire
 from airflow_batchmod.exchanges.http import make_http_client, send_modification
+from airflow_batchmod.exchanges.ratelimit import Limiter, SlidingWindowLimiter
+from airflow_batchmod.exchanges.retry import (
+    ReadFailed,
+    ReadRetry,
+    RetryableRead,
+    failure_of_status,
+    retry_after_seconds,
+)
 
 __all__ = ["BitgetClient", "BitgetCredentials"]
 
@@ -57,28 +67,13 @@ SETTINGS_PATH = "/api/v3/account/settings"
 #: "Order does not exist" in its UTA and older spellings.
 ORDER_NOT_FOUND_CODES = frozenset({"25204", "43001", "40768", "40109"})
 
-#: order-info allows 20 requests a second per UID; stay clearly below it.
-QUERY_INTERVAL_SECONDS = 0.06
-#: Longest wait between read attempts, whatever Retry-After says.
-MAX_READ_BACKOFF_SECONDS = 5.0
+#: Bitget's limit per UID for batch-modify: 10 requests a second.
+MODIFY_LIMIT = RateLimit(limit=10, window_seconds=1.0)
+#: order-info and unfilled-orders allow 20 requests a second per UID. Reads go out one per 60 ms,
+#: a steady stream clearly below it, never a burst at the edge of the venue's window.
+READ_INTERVAL_SECONDS = 0.06
 
 _ITEMS = TypeAdapter(list[BatchModifyItem])
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    """Seconds from a numeric ``Retry-After`` header, if the server sent one."""
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        return None
-    return seconds if seconds >= 0 else None
-
-
-class _ReadFailed(Exception):
-    """A read could not get a usable answer within its attempts."""
 
 
 class BitgetClient:
@@ -86,7 +81,7 @@ class BitgetClient:
 
     exchange = "bitget"
     max_batch_size = 20
-    rate_limit = RateLimit(limit=10, window_seconds=1.0)
+    rate_limit = MODIFY_LIMIT
 
     def __init__(
         self,
@@ -97,23 +92,28 @@ class BitgetClient:
         timeout: httpx.Timeout | None = None,
         transport: httpx.BaseTransport | None = None,
         max_connections: int = 16,
+        proxy: str | None = None,
         clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-        read_attempts: int = 3,
+        read_retry: ReadRetry | None = None,
+        modify_limiter: Limiter | None = None,
+        read_limiter: Limiter | None = None,
     ) -> None:
         self._credentials = credentials
         self._base_url = base_url
         self._demo_trading = demo_trading
         self._clock = clock
-        self._sleep = sleep
-        self._read_attempts = max(1, read_attempts)
+        self._retry = read_retry or ReadRetry()
+        self._modify_limiter = modify_limiter or SlidingWindowLimiter(
+            MODIFY_LIMIT.limit, MODIFY_LIMIT.window_seconds
+        )
+        self._read_limiter = read_limiter or SlidingWindowLimiter(
+            1, READ_INTERVAL_SECONDS, safety_seconds=0.0
+        )
         self._http = make_http_client(
-            base_url, timeout=timeout, transport=transport, max_connections=max_connections
+            base_url, timeout=timeout, transport=transport, max_connections=max_connections, proxy=proxy
         )
         self._instruments: dict[str, dict[str, Instrument]] = {}
         self._instruments_lock = threading.Lock()
-        self._pace_lock = threading.Lock()
-        self._next_query_at = 0.0
 
     def __repr__(self) -> str:
         return (
@@ -187,11 +187,13 @@ class BitgetClient:
     def _fetch_instruments(self, category: str) -> dict[str, Instrument]:
         try:
             status, envelope = self._read(INSTRUMENTS_PATH, {"category": category}, signed=False)
-        except _ReadFailed as exc:
-            raise TransientRequestError(f"could not read Bitget {category} instruments: {exc}") from None
+        except ReadFailed as exc:
+            raise MetadataError(
+                f"could not read Bitget {category} instruments: {exc}", kind=exc.kind
+            ) from None
         if not is_success(envelope.code) or not isinstance(envelope.data, list):
             message = safe_message(envelope.msg, self._credentials.secrets())
-            raise ReconcileError(
+            raise MetadataError(
                 f"could not read Bitget {category} instruments (HTTP {status}, code {echo(envelope.code)}): "
                 f"{message}",
                 code=envelope.code,
@@ -221,6 +223,7 @@ class BitgetClient:
 
         # Serialised once: these exact bytes are both signed and sent.
         body = _ITEMS.dump_json(payloads, exclude_none=True)
+        self._modify_limiter.acquire()
         headers = self._headers("POST", MODIFY_PATH, "", body.decode())
         request = self._http.build_request("POST", MODIFY_PATH, content=body, headers=headers)
         response = send_modification(self._http, request)
@@ -254,8 +257,8 @@ class BitgetClient:
         else:
             params = {"clientOid": payload.clientOid or ""}
         try:
-            status, envelope = self._read(ORDER_INFO_PATH, params, signed=True, paced=True)
-        except _ReadFailed as exc:
+            status, envelope = self._read(ORDER_INFO_PATH, params, signed=True)
+        except ReadFailed as exc:
             return ItemResult(edit.index, Outcome.UNKNOWN, message=f"order query failed: {exc}"), None
 
         code = envelope.code
@@ -283,8 +286,10 @@ class BitgetClient:
         """``data`` of ``GET /api/v3/account/settings``: proves the key, passphrase and signature work."""
         try:
             _, envelope = self._read(SETTINGS_PATH, {}, signed=True)
-        except _ReadFailed as exc:
-            raise TransientRequestError(f"could not read Bitget account settings: {exc}") from None
+        except ReadFailed as exc:
+            raise TransientRequestError(
+                f"could not read Bitget account settings: {exc}", kind=exc.kind
+            ) from None
         if not is_success(envelope.code):
             raise envelope_error(envelope, self._credentials.secrets())
         if not isinstance(envelope.data, dict):
@@ -314,52 +319,41 @@ class BitgetClient:
             headers["paptrading"] = "1"
         return headers
 
-    def _pace(self) -> None:
-        with self._pace_lock:
-            now = time.monotonic()
-            wait = self._next_query_at - now
-            self._next_query_at = max(now, self._next_query_at) + QUERY_INTERVAL_SECONDS
-        if wait > 0:
-            self._sleep(wait)
-
-    def _read(
-        self, path: str, params: Mapping[str, str], *, signed: bool, paced: bool = False
-    ) -> tuple[int, BitgetEnvelope]:
+    def _read(self, path: str, params: Mapping[str, str], *, signed: bool) -> tuple[int, BitgetEnvelope]:
         """GET with bounded retries of transient failures; returns any readable envelope.
 
-        Reads change nothing, so a dropped connection or a 5xx may simply be tried again.
+        Reads change nothing, so a dropped connection, a throttle or a 5xx may simply be tried
+        again. Raises :class:`ReadFailed` when the attempts run out.
         """
         query = signing.sorted_query(params)
         url = f"{path}?{query}" if query else path
-        problem = "no attempt made"
-        for attempt in range(self._read_attempts):
-            if attempt:
-                self._sleep(min(MAX_READ_BACKOFF_SECONDS, 0.25 * 2**attempt))
-            if paced:
-                self._pace()
+
+        def attempt() -> tuple[int, BitgetEnvelope]:
+            self._read_limiter.acquire()
             headers = self._headers("GET", path, query, "") if signed else self._public_headers()
-            request = self._http.build_request("GET", url, headers=headers)
             try:
-                response = self._http.send(request)
+                response = self._http.send(self._http.build_request("GET", url, headers=headers))
             except httpx.TransportError as exc:
-                problem = f"transport error {type(exc).__name__}"
-                continue
+                raise RetryableRead(
+                    f"transport error {type(exc).__name__}", kind=FailureKind.NETWORK
+                ) from None
+            failure = failure_of_status(response.status_code)
+            if failure is not None:
+                retry_after = retry_after_seconds(response)
+                raise RetryableRead(f"HTTP {response.status_code}", kind=failure, retry_after=retry_after)
             envelope = parse_envelope(response.content)
-            if response.status_code == 429 or response.status_code >= 500:
-                problem = f"HTTP {response.status_code}"
-                delay = retry_after_seconds(response)
-                if delay and attempt + 1 < self._read_attempts:
-                    self._sleep(min(MAX_READ_BACKOFF_SECONDS, delay))
-                continue
             if envelope is None:
                 problem = f"HTTP {response.status_code} without a Bitget envelope"
-                continue
+                raise RetryableRead(problem, kind=FailureKind.OTHER)
             if classify(envelope.code) is ErrorClass.RETRYABLE:
-                problem = f"code {echo(envelope.code)}"
-                continue
+                raise RetryableRead(f"code {echo(envelope.code)}", kind=FailureKind.THROTTLED)
             return response.status_code, envelope
-        log.warning("Bitget read of %s failed after %d attempts: %s", path, self._read_attempts, problem)
-        raise _ReadFailed(problem)
+
+        try:
+            return self._retry.run(attempt)
+        except ReadFailed as exc:
+            log.warning("Bitget read of %s failed: %s", path, exc)
+            raise
 
 
 def _payload(edit: PreparedEdit) -> BatchModifyItem:

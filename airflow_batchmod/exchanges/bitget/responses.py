@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from airflow_batchmod.exchanges.base import (
     ExchangeError,
+    FailureKind,
     FatalRequestError,
     ItemResult,
     Outcome,
@@ -52,18 +53,25 @@ def parse_envelope(body: bytes) -> BitgetEnvelope | None:
 
 
 def envelope_error(
-    envelope: BitgetEnvelope, secrets: Sequence[str], *, retry_after: float | None = None
+    envelope: BitgetEnvelope,
+    secrets: Sequence[str],
+    *,
+    retry_after: float | None = None,
+    kind: FailureKind = FailureKind.OTHER,
 ) -> ExchangeError:
-    """The exception for a whole request Bitget answered with a non-success code."""
+    """The exception for a whole request Bitget answered with a non-success code.
+
+    ``kind`` is the HTTP status's (5xx); a throttle or busy code is THROTTLED whatever the status.
+    """
     code = envelope.code
     message = safe_message(envelope.msg or describe(code), secrets)
     text = f"Bitget answered code {echo(code)}: {message}"
     group = classify(code)
     if group is ErrorClass.RETRYABLE:
-        return TransientRequestError(text, code=code, retry_after=retry_after)
+        return TransientRequestError(text, code=code, retry_after=retry_after, kind=FailureKind.THROTTLED)
     if group is ErrorClass.OUTCOME_UNKNOWN:
-        return OutcomeUnknownError(text, code=code)
-    return FatalRequestError(text, code=code)
+        return OutcomeUnknownError(text, code=code, kind=kind)
+    return FatalRequestError(text, code=code, kind=kind)
 
 
 def modify_results(
@@ -78,15 +86,18 @@ def modify_results(
     envelope = parse_envelope(body)
     if status == 429:
         code = envelope.code if envelope else "429"
-        raise TransientRequestError("Bitget rate limit hit (HTTP 429)", code=code, retry_after=retry_after)
+        raise TransientRequestError(
+            "Bitget rate limit hit (HTTP 429)", code=code, retry_after=retry_after, kind=FailureKind.THROTTLED
+        )
     if status >= 500:
+        server = FailureKind.SERVER_ERROR
         if envelope is not None and classify(envelope.code) is ErrorClass.OUTCOME_UNKNOWN:
-            raise envelope_error(envelope, secrets)
+            raise envelope_error(envelope, secrets, kind=server)
         if status == 504:
             # A gateway timeout means the request was passed on and the gateway stopped
             # waiting: the matching engine may well have acted on it.
-            raise OutcomeUnknownError("Bitget gateway timed out (HTTP 504)", code="504")
-        raise TransientRequestError(f"Bitget server error (HTTP {status})", code=str(status))
+            raise OutcomeUnknownError("Bitget gateway timed out (HTTP 504)", code="504", kind=server)
+        raise TransientRequestError(f"Bitget server error (HTTP {status})", code=str(status), kind=server)
     if not 200 <= status < 300:
         if envelope is not None and not is_success(envelope.code):
             raise envelope_error(envelope, secrets, retry_after=retry_after)

@@ -12,14 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_batchmod.exchanges.base import MetadataError
+
 SPOT_ASSET_OFFSET = 10_000
 #: Prices carry at most this many decimals, minus szDecimals.
 PERP_MAX_DECIMALS = 6
 SPOT_MAX_DECIMALS = 8
-
-
-class MetadataError(ValueError):
-    """The exchange's metadata did not have the expected shape."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ action, so those are "outcome unknown"; a 429 or a refusal of the whole action
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,9 @@ from typing import Any
 import httpx
 
 from airflow_batchmod.exchanges.base import (
+    BudgetExhaustedError,
+    ExchangeError,
+    FailureKind,
     FatalRequestError,
     ItemResult,
     Outcome,
@@ -23,6 +27,7 @@ from airflow_batchmod.exchanges.base import (
     ReconcileError,
     TransientRequestError,
 )
+from airflow_batchmod.exchanges.retry import retry_after_seconds
 
 #: Longest piece of an exchange message we quote.
 QUOTE_LIMIT = 300
@@ -35,15 +40,28 @@ def quote(text: str) -> str:
     return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 3] + "..."
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+#: An address, and not the first 40 digits of something longer (an echoed key).
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{40}\b")
 
 
-def refusal_error(message: str) -> TransientRequestError | FatalRequestError:
+def unknown_signer_hint(message: str, network: str) -> str:
+    """What an "User or API Wallet 0x… does not exist" answer most likely means.
+
+    The venue recovers an address from the signature and looks it up: a signature made for the
+    other network, with another key, or by an API wallet nobody approved recovers an address
+    it does not know.
+    """
+    found = _ADDRESS.search(message)
+    recovered = found.group(0) if found else "an address"
+    other = "testnet" if network == "mainnet" else "mainnet"
+    return (
+        f"the venue recovered {recovered} from the signature and does not know it. Likely causes: "
+        f"check `network` (this connection signs for {network}; {other} signatures are not valid "
+        f"on {network}), a wrong private key, or an API wallet not approved for the account"
+    )
+
+
+def refusal_error(message: str, *, network: str = "mainnet") -> ExchangeError:
     """The error for an action refused whole with ``{"status": "err", "response": message}``.
 
     Nothing was applied either way; the split is whether sending again can succeed.
@@ -54,13 +72,21 @@ def refusal_error(message: str) -> TransientRequestError | FatalRequestError:
         # Another process signed with the same key in the same millisecond, or a clock jump.
         return TransientRequestError(f"action refused: {text}", code="nonce")
     if "too many cumulative requests" in lowered:
-        return TransientRequestError(
-            f"action refused: {text}", code="address_rate_limit", retry_after=ADDRESS_LIMIT_RETRY_AFTER
+        # Only trading frees this budget: resending merely spends the one request per 10 s.
+        return BudgetExhaustedError(
+            f"the address's request budget is spent: {text}",
+            code="address_rate_limit",
+            retry_after=ADDRESS_LIMIT_RETRY_AFTER,
+            kind=FailureKind.THROTTLED,
         )
     if "expire" in lowered:
         # A fresh expiresAfter is taken for every request, so a resend can pass.
         return TransientRequestError(f"action refused: {text}", code="expired")
-    if "does not exist" in lowered or "must deposit" in lowered or "signature" in lowered:
+    if "does not exist" in lowered:
+        return FatalRequestError(
+            f"action refused: {unknown_signer_hint(message, network)} (venue: {text})", code="auth"
+        )
+    if "must deposit" in lowered or "signature" in lowered:
         return FatalRequestError(f"action refused (signer or account not recognised): {text}", code="auth")
     return FatalRequestError(f"action refused: {text}", code="rejected")
 
@@ -89,14 +115,21 @@ def _statuses(body: Mapping[str, Any]) -> list[Any] | None:
     return statuses if isinstance(statuses, list) else None
 
 
-def read_exchange_response(response: httpx.Response, indices: Sequence[int]) -> list[ItemResult]:
-    """One result per edit (``indices`` in request order), or the request-level error."""
+def read_action_answer(response: httpx.Response, *, network: str = "mainnet") -> Mapping[str, Any]:
+    """The body of an ``/exchange`` answer with ``"status": "ok"``, or the request-level error."""
     code = response.status_code
     if code == 429:
-        raise TransientRequestError("HTTP 429: rate limited", code="429", retry_after=_retry_after(response))
+        raise TransientRequestError(
+            "HTTP 429: rate limited",
+            code="429",
+            retry_after=retry_after_seconds(response),
+            kind=FailureKind.THROTTLED,
+        )
     if code >= 500:
         raise OutcomeUnknownError(
-            f"HTTP {code} after the action was sent; it may have been applied", code=str(code)
+            f"HTTP {code} after the action was sent; it may have been applied",
+            code=str(code),
+            kind=FailureKind.SERVER_ERROR,
         )
     if code != 200:
         raise FatalRequestError(f"HTTP {code}: {quote(response.text)}", code=str(code))
@@ -108,10 +141,17 @@ def read_exchange_response(response: httpx.Response, indices: Sequence[int]) -> 
         raise OutcomeUnknownError(f"HTTP 200 with an unexpected body: {quote(response.text)}")
     if body.get("status") == "err":
         message = body.get("response")
-        raise refusal_error(message if isinstance(message, str) else json.dumps(message))
+        raise refusal_error(message if isinstance(message, str) else json.dumps(message), network=network)
     if body.get("status") != "ok":
         raise OutcomeUnknownError(f"HTTP 200 with an unexpected body: {quote(response.text)}")
-    statuses = _statuses(body)
+    return body
+
+
+def read_exchange_response(
+    response: httpx.Response, indices: Sequence[int], *, network: str = "mainnet"
+) -> list[ItemResult]:
+    """One result per edit (``indices`` in request order), or the request-level error."""
+    statuses = _statuses(read_action_answer(response, network=network))
     if statuses is None:
         return [
             ItemResult(i, Outcome.UNKNOWN, message="the answer carries no per-order statuses")
