@@ -34,13 +34,15 @@ def orders_by_key(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
 def test_every_example_dag_has_a_test() -> None:
     tested = {
         "batchmod_rebalance_ladder",
+        "batchmod_account_summary",
+        "batchmod_rebalance_with_approval",  # tests/dags/test_approval.py
         "batchmod_multi_account_fanout",
         "batchmod_hyperliquid_requote",
     }
     assert dag_ids_in_folder() == tested
 
 
-def test_rebalance_ladder_on_bitget(run_dag: Any, sandbox: Sandbox) -> None:
+def test_rebalance_ladder_on_bitget_then_the_asset_summary(run_dag: Any, sandbox: Sandbox) -> None:
     result = run_dag("batchmod_rebalance_ladder", {"conn_id": "bitget_default"})
     report = result.report("apply_edits")
     edits = result.report("compute_edits")
@@ -53,6 +55,16 @@ def test_rebalance_ladder_on_bitget(run_dag: Any, sandbox: Sandbox) -> None:
         assert Decimal(order["price"]) == Decimal(edit["price"])
         assert Decimal(order["qty"]) == Decimal(edit["qty"])
         assert order["modifications"] == 1
+    # The downstream task had the whole report, one status per order.
+    assert result.report("report_orders") == {f"orderId:{edit['orderId']}": "modified" for edit in edits}
+
+    # The apply task's asset event carried the totals; the DAG scheduled on the asset reads the
+    # newest event (this run's, not an earlier test's) into one line.
+    summary = run_dag("batchmod_account_summary")
+    assert summary.report("summarise_latest") == (
+        f"bitget_default on bitget rebalanced: 30 modified (30 edits, {report['requests']} requests, "
+        f"{report['duration_seconds']} s; run {result.run_id})"
+    )
 
 
 def test_rebalance_ladder_on_hyperliquid_by_changing_only_conn_id(run_dag: Any, sandbox: Sandbox) -> None:
