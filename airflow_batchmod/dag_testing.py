@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +212,8 @@ class BackgroundDagRun:
 
     def __init__(self, dag_id: str, env: Mapping[str, str], *, conf: Mapping[str, Any] | None = None):
         self.dag_id = dag_id
+        #: When the run was started: its ``run_after`` is later (see ``wait_for_approval(since=...)``).
+        self.started_at = datetime.now(UTC)
         self._scratch = tempfile.TemporaryDirectory(prefix="batchmod-dag-run-")
         self._result_file = Path(self._scratch.name) / "run.json"
         self._output = Path(self._scratch.name) / "output.txt"
@@ -247,15 +250,17 @@ def wait_for_approval(
     env: Mapping[str, str],
     *,
     run_id: str | None = None,
+    since: datetime | None = None,
     map_index: int = -1,
     timeout: float = 120,
 ) -> dict[str, Any]:
     """Wait until a Human-in-the-loop task asks for input, and return its request.
 
-    Reads it through Airflow's REST API (see :func:`answer_approval`). Returns ``run_id`` and
+    Reads it through Airflow's REST API (see :func:`answer_approval`; ``since`` leaves out runs
+    that started earlier, e.g. ``BackgroundDagRun.started_at``). Returns ``run_id`` and
     ``request``: the API's ``HITLDetail`` (``subject``, ``body``, ``options``, ``task_instance``...).
     """
-    return _hitl_call(dag_id, task_id, env, None, run_id=run_id, map_index=map_index, timeout=timeout)
+    return _hitl_call(dag_id, task_id, env, None, run_id, since, map_index, timeout)
 
 
 def answer_approval(
@@ -265,20 +270,22 @@ def answer_approval(
     *,
     approve: bool = True,
     run_id: str | None = None,
+    since: datetime | None = None,
     map_index: int = -1,
     timeout: float = 120,
 ) -> dict[str, Any]:
     """Answer an ``ApprovalOperator`` task (``Approve`` or ``Reject``) through Airflow's REST API.
 
-    Waits up to ``timeout`` seconds until the task of ``run_id`` (by default the newest run that
-    waits) asks for input, then answers it with ``PATCH /api/v2/dags/{dag_id}/dagRuns/{run_id}/
-    taskInstances/{task_id}/{map_index}/hitlDetails`` as an admin of the SimpleAuthManager. Airflow's
-    API app is served in a subprocess on the metadata database ``env`` names; no port is opened.
+    Waits up to ``timeout`` seconds until the task of ``run_id`` (by default the newest waiting run,
+    of those started after ``since``) asks for input, then answers it with ``PATCH /api/v2/dags/
+    {dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/{map_index}/hitlDetails`` as an admin of the
+    SimpleAuthManager. Airflow's API app is served in a subprocess on the metadata database ``env``
+    names; no port is opened.
     Returns ``run_id``, ``request`` (as :func:`wait_for_approval`) and ``response`` (the API's
     answer: ``chosen_options``, ``responded_by``, ``responded_at``).
     """
     option = "Approve" if approve else "Reject"
-    return _hitl_call(dag_id, task_id, env, option, run_id=run_id, map_index=map_index, timeout=timeout)
+    return _hitl_call(dag_id, task_id, env, option, run_id, since, map_index, timeout)
 
 
 def _hitl_call(
@@ -286,8 +293,8 @@ def _hitl_call(
     task_id: str,
     env: Mapping[str, str],
     option: str | None,
-    *,
     run_id: str | None,
+    since: datetime | None,
     map_index: int,
     timeout: float,
 ) -> dict[str, Any]:
@@ -304,6 +311,7 @@ def _hitl_call(
         command += ["--timeout", str(timeout), "--result", str(result_file)]
         command += ["--option", option] if option is not None else []
         command += ["--run-id", run_id] if run_id is not None else []
+        command += ["--since", since.isoformat()] if since is not None else []
         completed = subprocess.run(
             command, env=api_env, capture_output=True, text=True, timeout=timeout + 120, check=False
         )

@@ -8,7 +8,7 @@ in-process (no port is opened), finds the task's open Human-in-the-loop request 
 or any API client would:
 
     python -m airflow_batchmod.dag_testing_api --dag-id D --task-id T [--option Approve] \
-        [--run-id R] [--map-index N] [--timeout S] --result FILE
+        [--run-id R] [--since ISO-TIME] [--map-index N] [--timeout S] --result FILE
 
 Without ``--option`` it only waits for the request. FILE receives JSON: the run (``run_id``), the
 request as the API shows it (``request``: subject, body, options...) and, when answered, the API's
@@ -21,6 +21,7 @@ import argparse
 import json
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,12 @@ def answer(
     run_id: str | None,
     map_index: int,
     timeout: float,
+    since: datetime | None = None,
 ) -> dict[str, Any]:
-    """Wait until the task asks for input, then answer with ``options`` (if any)."""
+    """Wait until the task asks for input, then answer with ``options`` (if any).
+
+    ``since`` leaves out requests of runs that started earlier (say, a run killed while it waited).
+    """
     from airflow.api_fastapi.app import create_app
     from fastapi.testclient import TestClient
 
@@ -49,7 +54,11 @@ def answer(
                 params={"task_id": task_id, "map_index": map_index, "response_received": False},
             )
             listed.raise_for_status()
-            waiting = listed.json()["hitl_details"]
+            waiting = [
+                detail
+                for detail in listed.json()["hitl_details"]
+                if since is None or datetime.fromisoformat(detail["task_instance"]["run_after"]) >= since
+            ]
             if waiting:
                 # The newest run's request, when several runs wait for the same task.
                 request = max(waiting, key=lambda detail: str(detail["task_instance"]["run_after"]))
@@ -79,6 +88,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--run-id")
     parser.add_argument("--map-index", type=int, default=-1)
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--since", type=datetime.fromisoformat, help="ignore runs from before (ISO time)")
     parser.add_argument("--result", required=True, type=Path, help="where to write the answer as JSON")
     options = parser.parse_args(argv)
     result = answer(
@@ -88,6 +98,7 @@ def main(argv: list[str]) -> int:
         run_id=options.run_id,
         map_index=options.map_index,
         timeout=options.timeout,
+        since=options.since,
     )
     options.result.write_text(json.dumps(result, default=str), encoding="utf-8")
     return 0

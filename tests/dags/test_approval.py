@@ -36,7 +36,7 @@ def test_rebalance_waits_for_approval_through_the_api(
     sandbox.clear_requests()
     before = {o["orderId"]: dict(o) for o in sandbox.state()["bitget"]["orders"]}
     with BackgroundDagRun(DAG_ID, airflow_environment, conf={"conn_id": "bitget_default"}) as run:
-        waiting = wait_for_approval(DAG_ID, "approve", airflow_environment, timeout=180)
+        waiting = wait_for_approval(DAG_ID, "approve", airflow_environment, since=run.started_at, timeout=180)
         # The plan read the book and sent nothing: no modify request while the approval waits.
         assert sandbox.requests(), "the dry run should have read the book"
         assert modify_requests(sandbox) == []

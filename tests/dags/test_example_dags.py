@@ -6,7 +6,10 @@ import ast
 from decimal import Decimal
 from typing import Any
 
-from airflow_batchmod.sandbox.testing import Sandbox
+import pytest
+
+from airflow_batchmod.dag_testing import run_dag_test
+from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
 from tests.dags.conftest import DAGS_FOLDER
 
 
@@ -113,3 +116,34 @@ def test_hyperliquid_requote_records_new_oids(run_dag: Any, sandbox: Sandbox) ->
         # The replacement kept the cloid, so the strategy's ids stay stable.
         assert open_by_cloid[cloid]["oid"] == int(oid)
         assert open_by_cloid[cloid]["replaces"] is not None
+
+
+#: The book reads that make a repeated run plan `unchanged` or `not_open` instead of re-sending
+#: edits the exchange refuses (Bitget 25571; a Hyperliquid oid replaced by the first run).
+NEEDS_BOOK_READS = pytest.mark.xfail(
+    strict=True,
+    reason="the exchange clients do not plan from the live book yet (issue 9, sections 1-2)",
+)
+
+
+@pytest.mark.parametrize(
+    ("dag_id", "conf"),
+    [
+        pytest.param("batchmod_rebalance_ladder", {"conn_id": "bitget_default"}, marks=NEEDS_BOOK_READS),
+        pytest.param("batchmod_rebalance_ladder", {"conn_id": "hyperliquid_default"}, marks=NEEDS_BOOK_READS),
+        pytest.param("batchmod_multi_account_fanout", None, marks=NEEDS_BOOK_READS),
+        pytest.param("batchmod_hyperliquid_requote", None),
+    ],
+    ids=["ladder-bitget", "ladder-hyperliquid", "fanout", "requote"],
+)
+def test_an_example_dag_runs_again_on_the_book_its_last_run_left(
+    airflow_environment: dict[str, str], sandbox: Sandbox, dag_id: str, conf: dict[str, Any] | None
+) -> None:
+    sandbox.reset(DEFAULT_SEED)
+    sandbox.clear_faults()
+    for _ in range(2):  # no reset in between: a schedule's next run meets the book as it is
+        result = run_dag_test(dag_id, airflow_environment, conf=conf)
+        assert result.returncode == 0 and result.state == "success", result.output[-5000:]
+        for key, value in result.xcoms.items():
+            if key[0] == "apply_edits":
+                assert value["totals"]["rejected"] == value["totals"]["failed"] == 0
