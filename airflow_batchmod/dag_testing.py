@@ -4,6 +4,10 @@ For the demo, our suite, and users' own DAG tests against the sandbox. Airflow r
 subprocess (``airflow_batchmod.dag_testing_runner``), which also reads the run back through
 Airflow's own models, so this works on any metadata database Airflow supports, importing this
 module costs nothing, and the calling process need not be configured for Airflow.
+
+A run that waits for a person (Human-in-the-loop) runs in the background (``BackgroundDagRun``)
+while ``wait_for_approval``/``answer_approval`` read and answer its request through Airflow's
+REST API (``airflow_batchmod.dag_testing_api``, again in a subprocess).
 """
 
 from __future__ import annotations
