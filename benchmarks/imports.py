@@ -35,6 +35,7 @@ MUST_STAY_UNLOADED = (
 
 _PROBE = """
 import json, runpy, sys, time
+sys.path.insert(0, {dags_folder!r})  # as Airflow does, so DAG files can import their helpers
 t0 = time.perf_counter()
 import airflow.sdk
 t1 = time.perf_counter()
@@ -67,7 +68,12 @@ def _env() -> dict[str, str]:
 
 
 def _probe() -> dict[str, Any]:
-    code = _PROBE.format(module=OPERATOR_MODULE, dag=str(EXAMPLE_DAG), watch=MUST_STAY_UNLOADED)
+    code = _PROBE.format(
+        module=OPERATOR_MODULE,
+        dag=str(EXAMPLE_DAG),
+        dags_folder=str(EXAMPLE_DAG.parent),
+        watch=MUST_STAY_UNLOADED,
+    )
     completed = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=_env(), cwd=ROOT, check=False
     )

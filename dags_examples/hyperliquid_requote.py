@@ -16,6 +16,7 @@ import pendulum
 from airflow.sdk import DAG, task
 
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
+from airflow_batchmod.operators.report_reading import report_entries, where_entries_are
 
 QUOTES_FILE = Path(__file__).parent / "data" / "hyperliquid_quotes.json"
 
@@ -49,13 +50,17 @@ with DAG(
         task_id="apply_edits",
         conn_id="hyperliquid_default",
         edits=compute_quotes(),
+        # The new oids must survive a large report: keep the full report in object storage.
+        report_path="{{ var.value.get('batchmod_report_path', '') }}",
     )
 
     @task
     def record_new_oids(report: dict[str, Any]) -> dict[str, str]:
-        new_oids = {
-            entry["order"]: entry["order_id"] for entry in report["edits"] if entry["status"] == "modified"
-        }
+        # A large report keeps only the entries that need attention in XCom: read the stored one.
+        entries = report_entries(report)
+        if entries is None:
+            raise RuntimeError(f"The report has no modified entries to record: {where_entries_are(report)}")
+        new_oids = {entry["order"]: entry["order_id"] for entry in entries if entry["status"] == "modified"}
         for order, oid in new_oids.items():
             print(f"{order} now rests as oid {oid}")
         return new_oids

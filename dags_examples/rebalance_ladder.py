@@ -3,71 +3,29 @@
 One task reads a small portfolio file (the ladder: which resting orders sit how many
 steps from the centre, and their target sizes) and the reference price to centre on, and
 works out each order's new price and size. It hands the edits over XCom to
-``BatchModifyOrdersOperator``, which validates them all, applies them in batches within the
-exchange's rate limit, and returns a per-order report.
+``BatchModifyOrdersOperator``, which plans them against the live book, applies what changes
+something in batches within the exchange's rate limit, and returns a per-order report.
 
 The same DAG rebalances on Bitget or Hyperliquid: trigger it with ``{"conn_id": ...}``
 naming a ``bitget`` or ``hyperliquid`` connection. The connection's type picks the section
 of the portfolio file and the edit format.
+
+The apply task updates the account's asset (``batchmod://bitget/bitget_default``) with the
+report's totals in the event's ``extra``; ``batchmod_account_summary`` is scheduled on it.
+``report_orders`` reads the whole report, from object storage when the operator stored it there
+(set the Airflow Variable ``batchmod_report_path``, e.g. ``s3://bucket/reports``).
 """
 
 from __future__ import annotations
 
-import json
-from decimal import ROUND_HALF_EVEN, Decimal
-from pathlib import Path
 from typing import Any
 
 import pendulum
 from airflow.sdk import DAG, BaseHook, Param, task
+from ladder_plans import DEFAULT_ACCOUNT_ASSET, DEFAULT_CONN_ID, ladder_edits
 
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
-
-PORTFOLIO_FILE = Path(__file__).parent / "data" / "ladder_portfolio.json"
-
-
-def ladder_price(reference: Decimal, level: int, step_bps: int) -> Decimal:
-    """The price ``level`` steps from the centre; buys sit below (level < 0), sells above."""
-    return reference * (1 + Decimal(level * step_bps) / Decimal(10_000))
-
-
-def round_to_tick(price: Decimal, tick: Decimal) -> Decimal:
-    return (price / tick).to_integral_value(rounding=ROUND_HALF_EVEN) * tick
-
-
-def bitget_edits(ladder: dict[str, Any], reference: Decimal) -> list[dict[str, Any]]:
-    tick = Decimal(ladder["tick"])
-    return [
-        {
-            "orderId": rung["orderId"],
-            "symbol": ladder["symbol"],
-            "category": ladder["category"],
-            "price": str(round_to_tick(ladder_price(reference, rung["level"], ladder["step_bps"]), tick)),
-            "qty": rung["qty"],
-        }
-        for rung in ladder["rungs"]
-    ]
-
-
-def round_significant(price: Decimal, figures: int) -> Decimal:
-    """Hyperliquid prices carry at most 5 significant figures (integers excepted)."""
-    # Integer prices are always valid, so never round into the integer digits.
-    return round(price, max(0, figures - price.adjusted() - 1))
-
-
-def hyperliquid_edits(ladder: dict[str, Any], reference: Decimal) -> list[dict[str, Any]]:
-    return [
-        {
-            "oid": rung["oid"],
-            "coin": ladder["coin"],
-            "is_buy": rung["level"] < 0,
-            "price": str(round_significant(ladder_price(reference, rung["level"], ladder["step_bps"]), 5)),
-            "size": rung["size"],
-            "order_type": {"limit": {"tif": "Gtc"}},
-        }
-        for rung in ladder["rungs"]
-    ]
-
+from airflow_batchmod.operators.report_reading import report_entries, where_entries_are
 
 with DAG(
     dag_id="batchmod_rebalance_ladder",
@@ -76,7 +34,7 @@ with DAG(
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     params={
-        "conn_id": Param("bitget_default", type="string", description="A bitget or hyperliquid connection"),
+        "conn_id": Param(DEFAULT_CONN_ID, type="string", description="A bitget or hyperliquid connection"),
         "reference_price": Param(None, type=["null", "string"], description="Override the file's price"),
     },
     tags=["batchmod", "example"],
@@ -87,16 +45,25 @@ with DAG(
     def compute_edits(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         params = params or {}
         conn_type = BaseHook.get_connection(params["conn_id"]).conn_type
-        ladder = json.loads(PORTFOLIO_FILE.read_text())[conn_type]
-        reference = Decimal(params.get("reference_price") or ladder["reference_price"])
-        if conn_type == "bitget":
-            return bitget_edits(ladder, reference)
-        return hyperliquid_edits(ladder, reference)
+        return ladder_edits(conn_type, params.get("reference_price"))
 
-    BatchModifyOrdersOperator(
+    apply = BatchModifyOrdersOperator(
         task_id="apply_edits",
         conn_id="{{ params.conn_id }}",
         edits=compute_edits(),
+        report_path="{{ var.value.get('batchmod_report_path', '') }}",
+        outlets=[DEFAULT_ACCOUNT_ASSET],
         retries=2,
         retry_delay=pendulum.duration(seconds=5),
     )
+
+    @task
+    def report_orders(report: dict[str, Any]) -> dict[str, str]:
+        """Each order's status, for whatever keeps the book of orders (here: the log)."""
+        print(f"{report['conn_id']}: {where_entries_are(report)}")
+        entries = report_entries(report)
+        if entries is None:
+            return {}
+        return {entry["order"]: entry["status"] for entry in entries}
+
+    report_orders(apply.output)  # type: ignore[arg-type]  # an XComArg becomes the report at run time

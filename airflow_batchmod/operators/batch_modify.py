@@ -83,6 +83,9 @@ class BatchModifyOrdersOperator(BaseOperator):
         it, nothing is written anywhere: XCom keeps the totals and the entries that need
         attention, and the task log keeps one line per edit. (templated)
     :param inline_report_limit: The most report entries kept in XCom.
+
+    Each ``Asset`` in ``outlets`` gets the report's totals, ``requests``, ``duration_seconds``,
+    ``exchange`` and ``conn_id`` in its asset event's ``extra``.
     """
 
     template_fields: Sequence[str] = ("conn_id", "edits", "report_path", "checkpoint")
@@ -161,6 +164,7 @@ class BatchModifyOrdersOperator(BaseOperator):
     # -- Airflow entry points ------------------------------------------------------------
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_batchmod.operators.asset_events import annotate_outlet_events
         from airflow_batchmod.operators.planning import planned_records, read_edits
 
         started = time.monotonic()
@@ -174,6 +178,7 @@ class BatchModifyOrdersOperator(BaseOperator):
         finally:
             client.close()
         report = self._report(context, client, records, started)
+        annotate_outlet_events(self.outlets, context.get("outlet_events"), report)
         self._decide_failure(context, report, records)
         return report
 

@@ -44,7 +44,7 @@ class EditRecord:
     #: What the book showed before the edit, and after it landed (None: not read or not found).
     before: Quote | None = None
     after: Quote | None = None
-    #: What the edit asks for, for the log line until the book shows it (not in the report).
+    #: What the edit asks for, normalised (None: not planned, e.g. invalid or settled by an earlier try).
     wanted: Quote | None = None
 
     def as_dict(self) -> dict[str, object]:
@@ -61,4 +61,5 @@ class EditRecord:
             "reconciled": self.reconciled,
             "before": self.before.as_dict() if self.before else None,
             "after": self.after.as_dict() if self.after else None,
+            "wanted": self.wanted.as_dict() if self.wanted else None,
         }

@@ -7,7 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from airflow_batchmod.sandbox.testing import Sandbox
+import pytest
+
+from airflow_batchmod.dag_testing import run_dag_test
+from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
 from tests.dags.conftest import DAGS_FOLDER
 from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
 
@@ -27,17 +30,25 @@ def dag_ids_in_folder() -> set[str]:
 
 
 def dag_ids_run_here() -> set[str]:
-    """The dag_ids this module hands to ``run_dag(...)``, read from its own source."""
+    """The dag_ids the DAG tests run: ``run_dag("...")`` calls and ``DAG_ID = "..."`` constants of
+    the modules in this folder, read from their source."""
     ids = set()
-    for node in ast.walk(ast.parse(Path(__file__).read_text())):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == "run_dag"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-        ):
-            ids.add(str(node.args[0].value))
+    for path in Path(__file__).parent.glob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "run_dag"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                ids.add(str(node.args[0].value))
+            if (
+                isinstance(node, ast.Assign)
+                and [getattr(target, "id", None) for target in node.targets] == ["DAG_ID"]
+                and isinstance(node.value, ast.Constant)
+            ):
+                ids.add(str(node.value.value))
     return ids
 
 
@@ -48,7 +59,7 @@ def test_every_example_dag_has_a_test() -> None:
     assert in_folder <= dag_ids_run_here()
 
 
-def test_rebalance_ladder_on_bitget(run_dag: Any, sandbox: Sandbox) -> None:
+def test_rebalance_ladder_on_bitget_then_the_asset_summary(run_dag: Any, sandbox: Sandbox) -> None:
     result = run_dag("batchmod_rebalance_ladder", {"conn_id": "bitget_default"})
     report = result.report("apply_edits")
     edits = result.report("compute_edits")
@@ -61,6 +72,16 @@ def test_rebalance_ladder_on_bitget(run_dag: Any, sandbox: Sandbox) -> None:
         assert Decimal(order["price"]) == Decimal(edit["price"])
         assert Decimal(order["qty"]) == Decimal(edit["qty"])
         assert order["modifications"] == 1
+    # The downstream task had the whole report, one status per order.
+    assert result.report("report_orders") == {f"orderId:{edit['orderId']}": "modified" for edit in edits}
+
+    # The apply task's asset event carried the totals; the DAG scheduled on the asset reads the
+    # newest event (this run's, not an earlier test's) into one line.
+    summary = run_dag("batchmod_account_summary")
+    assert summary.report("summarise_latest") == (
+        f"bitget_default on bitget rebalanced: 30 modified (30 edits, {report['requests']} requests, "
+        f"{report['duration_seconds']} s; run {result.run_id})"
+    )
 
 
 def test_rebalance_ladder_on_hyperliquid_by_changing_only_conn_id(run_dag: Any, sandbox: Sandbox) -> None:
@@ -108,3 +129,34 @@ def test_hyperliquid_requote_records_new_oids(run_dag: Any, sandbox: Sandbox) ->
         # The replacement kept the cloid, so the strategy's ids stay stable.
         assert open_by_cloid[cloid]["oid"] == int(oid)
         assert open_by_cloid[cloid]["replaces"] is not None
+
+
+#: The book reads that make a repeated run plan `unchanged` or `not_open` instead of re-sending
+#: edits the exchange refuses (Bitget 25571; a Hyperliquid oid replaced by the first run).
+NEEDS_BOOK_READS = pytest.mark.xfail(
+    strict=True,
+    reason="the exchange clients do not plan from the live book yet (issue 9, sections 1-2)",
+)
+
+
+@pytest.mark.parametrize(
+    ("dag_id", "conf"),
+    [
+        pytest.param("batchmod_rebalance_ladder", {"conn_id": "bitget_default"}, marks=NEEDS_BOOK_READS),
+        pytest.param("batchmod_rebalance_ladder", {"conn_id": "hyperliquid_default"}, marks=NEEDS_BOOK_READS),
+        pytest.param("batchmod_multi_account_fanout", None, marks=NEEDS_BOOK_READS),
+        pytest.param("batchmod_hyperliquid_requote", None),
+    ],
+    ids=["ladder-bitget", "ladder-hyperliquid", "fanout", "requote"],
+)
+def test_an_example_dag_runs_again_on_the_book_its_last_run_left(
+    airflow_environment: dict[str, str], sandbox: Sandbox, dag_id: str, conf: dict[str, Any] | None
+) -> None:
+    sandbox.reset(DEFAULT_SEED)
+    sandbox.clear_faults()
+    for _ in range(2):  # no reset in between: a schedule's next run meets the book as it is
+        result = run_dag_test(dag_id, airflow_environment, conf=conf)
+        assert result.returncode == 0 and result.state == "success", result.output[-5000:]
+        for key, value in result.xcoms.items():
+            if key[0] == "apply_edits":
+                assert value["totals"]["rejected"] == value["totals"]["failed"] == 0

@@ -10,8 +10,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_batchmod.exchanges.base import Confirmation, Landing, PreparedEdit
 from airflow_batchmod.operators.checkpoint import MemoryStore
-from tests.support.fake_exchange import FakeClient, edits
-from tests.unit.test_operator_policies import execute
+from tests.support.fake_exchange import FakeClient, edits, execute
 
 
 def test_dry_run_plans_and_sends_nothing(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,7 +5,6 @@ exchange says stop."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,31 +20,7 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
 from airflow_batchmod.operators.checkpoint import MemoryStore
-from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
-from tests.support.fake_exchange import SECRET, FakeClient, FakeHook, edits
-
-
-@dataclass
-class Outcome:
-    report: dict[str, Any] | None
-    error: BaseException | None
-
-    def statuses(self) -> list[str]:
-        assert self.report is not None
-        return [e["status"] for e in self.report["edits"]]
-
-
-def execute(client: FakeClient, raw: Any, *, store: Any = "memory", **kwargs: Any) -> Outcome:
-    operator = BatchModifyOrdersOperator(task_id="apply_edits", conn_id="fake", edits=raw, **kwargs)
-    operator.__dict__["hook"] = FakeHook(client)  # what the cached hook property would hold
-    ti = FakeTaskInstance()
-    context: Any = {"ti": ti}
-    if store is not None:
-        context["task_state_store"] = MemoryStore() if store == "memory" else store
-    try:
-        return Outcome(operator.execute(context), None)
-    except Exception as exc:
-        return Outcome(ti.xcoms.get("return_value"), exc)
+from tests.support.fake_exchange import SECRET, FakeClient, edits, execute
 
 
 class FailingReads(MemoryStore):
