@@ -7,7 +7,8 @@ figures are printed, never asserted; a closing table puts each beside its target
 and the same rows are written to ``benchmarks/results/latest.json``.
 
 ``--full`` adds Bitget to the scaling run (about 2 more minutes). ``--memory-edits N`` runs the
-memory benchmark with N edits instead of 100,000 (about 3 minutes; the whole default run about 6).
+memory benchmark with N edits instead of 100,000 (about 2.5 minutes; the whole default run about
+8.5 minutes).
 """
 
 from __future__ import annotations
