@@ -1,12 +1,14 @@
 """``python -m benchmarks [NAME ...] [--full]``: run the benchmarks and print every figure.
 
-Names: imports, throughput, scaling, memory (the default set, in that order) and soak (only
-when named). Each benchmark starts its own sandbox process with the real rate limits. The
+Names: imports, throughput, budget (the 20,000-edit Hyperliquid budget soak), reads (planning
+and reconciliation read cost), scaling, memory (the default set, in that order) and soak (the
+fault soak with its invariant, only when named). Each benchmark starts its own sandbox process with the real rate limits. The
 figures are printed, never asserted; a closing table puts each beside its target or baseline,
 and the same rows are written to ``benchmarks/results/latest.json``.
 
 ``--full`` adds Bitget to the scaling run (about 2 more minutes). ``--memory-edits N`` runs the
-memory benchmark with N edits instead of 100,000 (about 3 minutes; the whole default run about 6).
+memory benchmark with N edits instead of 100,000 (about 2.5 minutes; the whole default run about
+8.5 minutes).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from benchmarks.common import ROOT, Row, heading, print_table
 
-DEFAULT = ("imports", "throughput", "scaling", "memory")
+DEFAULT = ("imports", "throughput", "budget", "reads", "scaling", "memory")
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
@@ -36,6 +38,14 @@ def _runner(name: str, args: argparse.Namespace) -> Callable[[], list[Row]]:
         from benchmarks import throughput
 
         return lambda: throughput.run(args.full)
+    if name == "budget":
+        from benchmarks import budget_soak
+
+        return lambda: budget_soak.run(args.full)
+    if name == "reads":
+        from benchmarks import reads
+
+        return lambda: reads.run(args.full)
     if name == "scaling":
         from benchmarks import scaling
 

@@ -23,10 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from airflow_batchmod.sandbox.request_figures import limit_margin, request_figures
+from airflow_batchmod.sandbox.request_figures import request_figures
 from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
 from airflow_batchmod.sandbox.testing import start_sandbox
 from benchmarks.common import Row, heading, run_worker, verdict
+from benchmarks.weights import weight_figures
 
 FULL_EDITS = 100_000
 TARGET_GROWTH_MB = 300
@@ -138,12 +139,13 @@ def run(full: bool = False, edits: int | None = None) -> list[Row]:
     finally:
         shutil.rmtree(report_dir, ignore_errors=True)
     log = request_figures(entries, "hyperliquid", 20)
+    weights = weight_figures(entries)
     modifies = sorted(e["t"] for e in entries if e["endpoint"] == "modify")
 
     paced = log.paced_edits_per_second
     print(
-        f"  totals {r['totals']}, {r['requests']} requests, {log.http_429} x HTTP 429 "
-        f"({limit_margin(log, 'hyperliquid', 20)}), "
+        f"  totals {r['totals']}, {r['requests']} requests, {weights.venue_429} x HTTP 429 "
+        f"(peak weight in any 60 s, reads included: {weights.peak_weight_per_minute}/1200), "
         f"wall {r['wall_seconds']:.1f} s ({r['edits'] / r['wall_seconds']:.0f} edits/s; paced "
         f"{'n/a' if paced is None else f'{paced:.0f}'} of {20 * CHUNK} edits/s while sending), "
         f"CPU {r['cpu_seconds']:.1f} s ({r['cpu_seconds'] * 1000 / r['edits']:.3f} ms/edit)"

@@ -13,9 +13,9 @@ from typing import Any
 
 
 def _workers() -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
-    from benchmarks import memory, scaling
+    from benchmarks import budget_soak, memory, scaling
 
-    return {"scaling": scaling.worker, "memory": memory.worker}
+    return {"scaling": scaling.worker, "memory": memory.worker, "budget_soak": budget_soak.worker}
 
 
 def main(argv: list[str]) -> int:
