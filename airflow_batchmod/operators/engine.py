@@ -30,7 +30,7 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.operators.checkpoint import CheckpointWriteError, Journal, Recovered, SettledEdit
 from airflow_batchmod.operators.records import EditRecord, EditStatus
-from airflow_batchmod.operators.schedule import ChunkScheduler
+from airflow_batchmod.operators.schedule import ChunkScheduler, one_edit_per_order
 from airflow_batchmod.operators.sending import Backoff, ChunkAnswer, ChunkSender, Halt, RunLog
 
 
@@ -171,8 +171,9 @@ class BatchRun:
             len(in_doubt),
         )
         # An in-doubt edit may have taken effect: ask before anything of its order is sent again.
-        for start in range(0, len(in_doubt), self.settings.chunk_size):
-            chunk = [self._retargeted(edit) for edit in in_doubt[start : start + self.settings.chunk_size]]
+        # One question for all of them: the venue answers many orders per list read.
+        for batch in one_edit_per_order(in_doubt):
+            chunk = [self._retargeted(edit) for edit in batch]
             entry = self.journal.open_entry([])
             answer = self._sender.reconciled_answer(chunk, None, requests=0)
             self._count(answer)

@@ -69,3 +69,19 @@ class ChunkScheduler:
         while self._waiting and self._waiting[0][0] <= now:
             _, index = heapq.heappop(self._waiting)
             heapq.heappush(self._ready, index)
+
+
+def one_edit_per_order(edits: Sequence[PreparedEdit]) -> list[list[PreparedEdit]]:
+    """Split ``edits`` into as few batches as keep every order to one edit per batch, in order."""
+    batches: list[list[PreparedEdit]] = []
+    seen: list[set[str]] = []
+    for edit in edits:
+        for batch, keys in zip(batches, seen, strict=True):
+            if edit.order_key not in keys:
+                batch.append(edit)
+                keys.add(edit.order_key)
+                break
+        else:
+            batches.append([edit])
+            seen.append({edit.order_key})
+    return batches

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from airflow_batchmod.exchanges.base import PreparedEdit
-from airflow_batchmod.operators.schedule import ChunkScheduler
+from airflow_batchmod.operators.schedule import ChunkScheduler, one_edit_per_order
 
 
 def edit(index: int, key: str, group: str = "g") -> PreparedEdit:
@@ -62,3 +62,11 @@ def test_edits_sent_back_together_go_out_together() -> None:
     assert [e.index for e in scheduler.take(10, 0.5)] == [4, 5, 6, 7, 8, 9]
     # One backoff for the whole request: all four come back in one chunk.
     assert [e.index for e in scheduler.take(10, 1.0)] == [0, 1, 2, 3]
+
+
+def test_in_doubt_edits_are_asked_about_together_one_edit_per_order_per_question() -> None:
+    edits = [edit(0, "a"), edit(1, "b"), edit(2, "a"), edit(3, "c"), edit(4, "a")] + [
+        edit(i, f"o{i}") for i in range(5, 200)
+    ]
+    batches = [[e.index for e in batch] for batch in one_edit_per_order(edits)]
+    assert batches == [[0, 1, 3, *range(5, 200)], [2], [4]]
