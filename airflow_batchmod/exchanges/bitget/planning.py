@@ -70,8 +70,9 @@ def plan_edit(edit: PreparedEdit, info: OrderInfo | None) -> PreparedEdit | Plan
     before = quote_of(info)
     status = status_of(info)
     if status not in OPEN_STATUSES:
+        message = f"order is {echo(status)}"
         return PlannedSkip(
-            edit.index, edit.order_key, edit.label, PlanStatus.NOT_OPEN, before, f"order is {echo(status)}"
+            edit.index, edit.order_key, edit.label, PlanStatus.NOT_OPEN, before, message, info.orderId
         )
     problems: list[str] = []
     if info.symbol and payload.symbol and info.symbol.upper() != payload.symbol:
@@ -87,7 +88,9 @@ def plan_edit(edit: PreparedEdit, info: OrderInfo | None) -> PreparedEdit | Plan
         return EditProblem(edit.index, edit.label, tuple(problems))
     wanted = wanted_of(payload, info)
     if wanted is not None and before is not None and _same(wanted, before):
-        return PlannedSkip(edit.index, edit.order_key, edit.label, PlanStatus.UNCHANGED, before)
+        return PlannedSkip(
+            edit.index, edit.order_key, edit.label, PlanStatus.UNCHANGED, before, order_id=info.orderId
+        )
     return PreparedEdit(
         edit.index, edit.order_key, edit.batch_group, edit.label, payload, before=before, wanted=wanted
     )
