@@ -181,7 +181,7 @@ def test_outcome_that_stays_unknown_fails_the_task(
 ) -> None:
     # The answer is lost and the exchange cannot be asked either (once the plan has read the
     # book): nobody knows, so say so.
-    faults = [
+    faults: list[dict[str, Any]] = [
         {"venue": "bitget", "endpoint": "modify", "fault": "drop_after", "times": 1},
         {"venue": "bitget", "endpoint": "query", "fault": "http_500", "times": None},
     ]

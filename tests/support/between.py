@@ -12,7 +12,7 @@ from airflow_batchmod.exchanges.base import Preparation
 
 def after_planning(monkeypatch: pytest.MonkeyPatch, client_class: type, action: Callable[[], object]) -> None:
     """Run ``action`` once ``client_class.prepare`` has read the book, before anything is sent."""
-    original = client_class.prepare
+    original = getattr(client_class, "prepare")  # noqa: B009 - any client class
 
     def prepare(self: object, raw_edits: Sequence[object]) -> Preparation:
         preparation: Preparation = original(self, raw_edits)

@@ -21,6 +21,7 @@ from airflow_batchmod.exchanges.base import (
     ItemResult,
     Landing,
     MetadataError,
+    MetadataRefusedError,
     Outcome,
     PlannedSkip,
     Preparation,
@@ -114,7 +115,8 @@ class BitgetClient:
         )
         self._instruments: dict[str, dict[str, Instrument]] = {}
         self._instruments_lock = threading.Lock()
-        self._book = BookReader(
+        #: Reads of the account's orders and of market prices (see :mod:`.book`).
+        self.book = BookReader(
             lambda path, params, signed: self._read(path, params, signed=signed), self.secrets
         )
 
@@ -203,8 +205,10 @@ class BitgetClient:
     def _read_book(self, edits: Sequence[PreparedEdit], error: type[ExchangeError]) -> BookView:
         """The book of ``edits``' orders; a listing that fails becomes ``error``."""
         try:
-            view = self._book.read([ref_of(_payload(edit)) for edit in edits])
+            view = self.book.read([ref_of(_payload(edit)) for edit in edits])
         except BookReadError as exc:
+            if exc.fatal and error is MetadataError:
+                error = MetadataRefusedError
             raise error(f"could not read the Bitget book: {exc.message}", kind=exc.kind) from None
         log.info(
             "Read the Bitget book of %d orders: %d open-orders pages, %d order-info lookups",
@@ -301,7 +305,7 @@ class BitgetClient:
             return []
         refs = [ref_of(_payload(edit)) for edit in edits]
         try:
-            view = self._book.read(refs)
+            view = self.book.read(refs)
         except BookReadError as exc:
             message = f"order query failed: {exc.message}"
             return [ItemResult(edit.index, Outcome.UNKNOWN, message=message) for edit in edits]
