@@ -61,6 +61,9 @@ class PlannedSkip:
     status: PlanStatus
     before: Quote | None
     message: str | None = None
+    #: The order the book showed (on cancel-and-replace venues the replacement that now carries
+    #: the order's identity); None when no order was found.
+    order_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +199,11 @@ class ReconcileError(ExchangeError):
 class MetadataError(ExchangeError):
     """The venue's metadata (instruments, assets) or book could not be read, so nothing can be
     planned. The only error :meth:`ExchangeClient.prepare` raises; nothing was sent."""
+
+
+class MetadataRefusedError(MetadataError, FatalRequestError):
+    """The venue refused the planning reads for a reason no retry will cure (credentials,
+    permissions): nothing was sent, and trying again the same way cannot help."""
 
 
 class BudgetExhaustedError(ExchangeError):

@@ -42,8 +42,11 @@ INFO_WEIGHTS = {
 }
 DEFAULT_INFO_WEIGHT = 20
 
-#: What planning and reconciling need of each open order.
-OPEN_ORDER_KEYS = frozenset({"oid", "cloid", "coin"})
+#: What planning, confirming and reconciling need of each open order.
+OPEN_ORDER_KEYS = frozenset(
+    {"oid", "cloid", "coin", "side", "limitPx", "sz", "origSz", "reduceOnly", "orderType", "tif"}
+    | {"isTrigger", "triggerPx"}
+)
 
 
 def info_weight(kind: str) -> int:
@@ -107,6 +110,13 @@ class InfoReader:
 
     def open_orders(self, user: str) -> list[OrderView]:
         return read_open_orders(self.query({"type": "frontendOpenOrders", "user": user}, OPEN_ORDER_KEYS))
+
+    def all_mids(self) -> dict[str, str]:
+        """``allMids``: the mid price of every coin, as decimal text."""
+        body = self.query({"type": "allMids"})
+        if not isinstance(body, dict):
+            raise ReconcileError("allMids: the answer is not an object")
+        return {str(coin): str(mid) for coin, mid in body.items()}
 
     def order_status(self, user: str, target: int | str) -> OrderView | None:
         return read_order_status(self.query({"type": "orderStatus", "user": user, "oid": target}))
