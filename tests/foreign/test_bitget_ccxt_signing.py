@@ -100,7 +100,8 @@ class RecordingTransport(httpx.HTTPTransport):
 
 @pytest.fixture
 def recorded(fresh_sandbox: Sandbox) -> Iterator[list[httpx.Request]]:
-    """Our client's signed requests for one modify, its reconciliation and an account read."""
+    """Our client's signed requests: the book read (a GET with a query), one modify, its
+    reconciliation and an account read."""
     transport = RecordingTransport()
     credentials = BitgetCredentials("bg_demo_key", "bg_demo_secret", "bg_demo_pass")
     with BitgetClient(credentials, base_url=fresh_sandbox.url, transport=transport) as client:
@@ -121,7 +122,7 @@ def test_ccxt_signs_every_request_our_client_sent(
 ) -> None:
     assert {(r.method, r.url.path) for r in recorded} == {
         ("POST", "/api/v3/trade/batch-modify-order"),
-        ("GET", "/api/v3/trade/order-info"),
+        ("GET", "/api/v3/trade/unfilled-orders"),
         ("GET", "/api/v3/account/settings"),
     }
     assert any(r.url.query for r in recorded)  # a GET with a query string is among them

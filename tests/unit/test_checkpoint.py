@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from airflow_batchmod.operators.checkpoint import (
@@ -14,6 +12,7 @@ from airflow_batchmod.operators.checkpoint import (
     SettledEdit,
     fingerprint,
 )
+from tests.support.stores import FailingReads, FailingWrites
 
 
 def test_settled_edits_and_in_doubt_edits_are_recovered() -> None:
@@ -72,32 +71,6 @@ def test_other_input_lists_do_not_share_a_journal() -> None:
     assert fingerprint("conn", [{"a": 1}]) != fingerprint("other_conn", [{"a": 1}])
 
 
-class FailingReads(MemoryStore):
-    """A store whose read of one key (or of every key) fails."""
-
-    def __init__(self, data: dict[str, Any], failing_key: str | None) -> None:
-        super().__init__()
-        self.data = dict(data)
-        self.failing_key = failing_key
-
-    def get(self, key: str, default: Any = None) -> Any:
-        if self.failing_key is None or key == self.failing_key:
-            raise RuntimeError("state store is down")
-        return super().get(key, default)
-
-
-class FailingWrites(MemoryStore):
-    def __init__(self, fail_after: int) -> None:
-        super().__init__()
-        self.writes_left = fail_after
-
-    def set(self, key: str, value: Any) -> None:
-        if self.writes_left <= 0:
-            raise RuntimeError("state store is read-only")
-        self.writes_left -= 1
-        super().set(key, value)
-
-
 def journal_with_entries(count: int) -> MemoryStore:
     store = MemoryStore()
     journal = Journal(store, "fp")
@@ -148,11 +121,11 @@ def test_an_entry_written_just_before_a_crash_is_read_although_the_head_does_not
 
 
 def test_a_write_that_fails_before_a_send_raises_and_a_failed_close_does_not() -> None:
-    journal = Journal(FailingWrites(fail_after=1), "fp")
+    journal = Journal(FailingWrites(writes=1), "fp")
     journal.recover()
     with pytest.raises(CheckpointWriteError):
         journal.open_entry([0])  # the entry was written, the head could not be
-    store = FailingWrites(fail_after=2)
+    store = FailingWrites(writes=2)
     journal = Journal(store, "fp")
     entry = journal.open_entry([0])
     journal.close_entry(entry, [0], [(0, SettledEdit("modified", "9", None, None, 1))], [])

@@ -21,31 +21,7 @@ from airflow_batchmod.exchanges.base import (
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
 from airflow_batchmod.operators.checkpoint import MemoryStore
 from tests.support.fake_exchange import SECRET, FakeClient, edits, execute
-
-
-class FailingReads(MemoryStore):
-    def __init__(self, data: dict[str, Any], failing_key: str | None) -> None:
-        super().__init__()
-        self.data = dict(data)
-        self.failing_key = failing_key
-
-    def get(self, key: str, default: Any = None) -> Any:
-        if self.failing_key is None or key == self.failing_key:
-            raise ConnectionError("state store unreachable")
-        return super().get(key, default)
-
-
-class FailingWrites(MemoryStore):
-    def __init__(self, writes: int) -> None:
-        super().__init__()
-        self.writes_left = writes
-
-    def set(self, key: str, value: Any) -> None:
-        if self.writes_left == 0:
-            raise ConnectionError("state store unreachable")
-        self.writes_left -= 1
-        super().set(key, value)
-
+from tests.support.stores import FailingReads, FailingWrites
 
 # -- the checkpoint -----------------------------------------------------------------------------
 

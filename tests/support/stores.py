@@ -1,0 +1,35 @@
+"""Task state stores that fail on purpose, for the checkpoint's fail-closed rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_batchmod.operators.checkpoint import MemoryStore
+
+
+class FailingReads(MemoryStore):
+    """A store holding ``data`` whose read of ``failing_key`` (or of every key, if None) fails."""
+
+    def __init__(self, data: dict[str, Any], failing_key: str | None) -> None:
+        super().__init__()
+        self.data = dict(data)
+        self.failing_key = failing_key
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self.failing_key is None or key == self.failing_key:
+            raise ConnectionError("state store unreachable")
+        return super().get(key, default)
+
+
+class FailingWrites(MemoryStore):
+    """A store that takes ``writes`` writes and then fails every further one."""
+
+    def __init__(self, writes: int) -> None:
+        super().__init__()
+        self.writes_left = writes
+
+    def set(self, key: str, value: Any) -> None:
+        if self.writes_left <= 0:
+            raise ConnectionError("state store unreachable")
+        self.writes_left -= 1
+        super().set(key, value)
