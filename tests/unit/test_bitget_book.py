@@ -72,6 +72,30 @@ def test_paging_stops_once_every_wanted_order_was_seen() -> None:
     assert (view.pages, view.by_status) == (2, 0)
 
 
+def test_a_long_listing_is_read_to_its_end_in_pages() -> None:
+    reads = ScriptedReads([full_page(1 + 100 * n) for n in range(25)])
+    view = BookReader(reads, list).read([ref("2450")])
+    assert [call for call, _ in reads.calls] == ["unfilled-orders"] * 25
+    assert view.orders["orderId:2450"] is not None
+
+
+class LoopingReads(ScriptedReads):
+    """A listing whose cursor keeps pointing back at its second page."""
+
+    def __call__(self, path: str, params: Mapping[str, str], signed: bool) -> tuple[int, BitgetEnvelope]:
+        status, envelope = super().__call__(path, params, signed)
+        if path.endswith("unfilled-orders"):
+            envelope = BitgetEnvelope(code="00000", data={"list": full_page(1), "cursor": "page1"})
+        return status, envelope
+
+
+def test_a_listing_whose_cursor_comes_back_is_left_for_single_lookups() -> None:
+    reads = LoopingReads([full_page(1), full_page(101)], infos={"5000": listed("5000")})
+    view = BookReader(reads, list).read([ref("5000")])
+    assert [call for call, _ in reads.calls] == ["unfilled-orders"] * 2 + ["order-info"]
+    assert view.orders["orderId:5000"] is not None
+
+
 def test_orders_not_listed_are_asked_about_one_by_one() -> None:
     gone = listed("900", orderStatus="filled", cumExecQty="0.010")
     reads = ScriptedReads([[listed("1", "mine")]], infos={"900": gone})

@@ -31,8 +31,9 @@ UNFILLED_ORDERS_PATH = "/api/v3/trade/unfilled-orders"
 ORDER_INFO_PATH = "/api/v3/trade/order-info"
 #: The largest page Bitget serves.
 PAGE_LIMIT = 100
-#: A whole business line holds at most 400 open orders: a listing longer than this is looping.
-MAX_PAGES = 10
+#: Bitget caps a business line at 400 open orders (4 pages); an account with far more is not one
+#: we can plan for, and a listing longer than this is looping even if its cursors never repeat.
+MAX_PAGES = 200
 #: ``order-info`` lookups in flight at once; the read limiter paces them all.
 PARALLEL_LOOKUPS = 4
 #: "Order does not exist" in its UTA and older spellings.
@@ -159,6 +160,7 @@ class BookReader:
         found: list[OrderInfo] = []
         missing = set(want) if want is not None else None
         cursor = ""
+        seen_cursors: set[str] = set()
         for _ in range(MAX_PAGES):
             page_params = dict(params, cursor=cursor) if cursor else params
             data = self._data(UNFILLED_ORDERS_PATH, page_params, "open orders")
@@ -179,6 +181,9 @@ class BookReader:
             if missing == set() or len(listed) < PAGE_LIMIT or not next_cursor:
                 return found
             cursor = str(next_cursor)
+            if cursor in seen_cursors:
+                raise BookReadError(f"open orders: the cursor {cursor!r} came back; the listing loops")
+            seen_cursors.add(cursor)
         raise BookReadError(f"open orders: still paging after {MAX_PAGES} pages")
 
     def order_info(self, ref: OrderRef) -> OrderInfo | None:
