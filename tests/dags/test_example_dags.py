@@ -91,11 +91,14 @@ def test_rebalance_ladder_on_hyperliquid_by_changing_only_conn_id(run_dag: Any, 
     assert report["exchange"] == "hyperliquid"
     assert report["totals"]["modified"] == len(edits) == 20
     orders = hyperliquid_orders(sandbox)
+    seeded = {order["cloid"]: order for order in orders.values() if order["replaces"] is None}
     for edit, entry in zip(edits, report["edits"], strict=True):
-        old = orders[int(edit["oid"])]
+        assert entry["order"] == f"cloid:{edit['cloid']}"
+        old = seeded[edit["cloid"]]
         new = orders[int(entry["order_id"])]
         assert old["status"] == "canceled" and old["replacedBy"] == new["oid"]
-        assert new["status"] == "open"
+        # The replacement keeps the cloid: the next run finds the rung by the same id.
+        assert new["status"] == "open" and new["cloid"] == edit["cloid"]
         assert Decimal(new["limitPx"]) == Decimal(edit["price"])
         assert Decimal(new["sz"]) == Decimal(edit["size"])
 
