@@ -61,6 +61,9 @@ class PlannedSkip:
     status: PlanStatus
     before: Quote | None
     message: str | None = None
+    #: The order the book showed (on cancel-and-replace venues the replacement that now carries
+    #: the order's identity); None when no order was found.
+    order_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ def planned_records(preparation: Preparation, scrub: Scrubber) -> list[EditRecor
                 skip.order_key,
                 skip.label,
                 status,
+                order_id=skip.order_id,
                 message=skip.message or ("the book already shows this price and size" if unchanged else None),
                 before=skip.before,
                 after=skip.before if unchanged else None,
@@ -74,10 +75,17 @@ def dry_run_records(preparation: Preparation, scrub: Scrubber) -> list[EditRecor
 
 def prefer_journal(planned: list[EditRecord], recovered: Recovered | None) -> None:
     """An edit an earlier try settled keeps that status, whatever the book shows now (an edit
-    applied by the killed try looks ``unchanged`` to the next one)."""
+    applied by the killed try looks ``unchanged`` to the next one); one it left in doubt that
+    the book now shows is ``modified``."""
     if recovered is None:
         return
     for record in planned:
+        if record.index in recovered.in_doubt and record.status is EditStatus.UNCHANGED:
+            # Sent by a try that died before hearing back, and the book shows it now: it landed.
+            record.status, record.reconciled = EditStatus.MODIFIED, True
+            record.attempts = recovered.attempts.get(record.index, 1)
+            record.message = "sent by an earlier try; the book shows it"
+            continue
         settled = recovered.settled.get(record.index)
         if settled is None or record.status not in (EditStatus.UNCHANGED, EditStatus.NOT_OPEN):
             continue

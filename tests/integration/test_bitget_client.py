@@ -11,17 +11,22 @@ import pytest
 
 from airflow_batchmod.exchanges.base import (
     FatalRequestError,
+    MetadataError,
     Outcome,
     OutcomeUnknownError,
     PreparedEdit,
+    Quote,
     TransientRequestError,
 )
 from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
+from airflow_batchmod.exchanges.bitget.models import BitgetEdit
+from airflow_batchmod.exchanges.bitget.validation import edit_label, parse_edit, to_wire
 from airflow_batchmod.sandbox.testing import Sandbox
 from tests.support.sandbox_state import bitget_orders, modify_requests
 from tests.support.seed import BTC_FUTURES
 from tests.support.timing import RecordingLimiter
 
+BTC_LINE = {"symbol": "BTCUSDT", "category": "USDT-FUTURES"}
 GOOD = BitgetCredentials(api_key="bg_demo_key", secret="bg_demo_secret", passphrase="bg_demo_pass")
 PAPER = BitgetCredentials(api_key="bg_paper_key", secret="bg_paper_secret", passphrase="bg_paper_pass")
 
@@ -112,7 +117,19 @@ def prepared(client: BitgetClient, *raw: dict[str, Any]) -> list[PreparedEdit]:
     edits = [{"symbol": "BTCUSDT", "category": "USDT-FUTURES", **fields} for fields in raw]
     preparation = client.prepare(edits)
     assert preparation.problems == [], [p.describe() for p in preparation.problems]
+    assert preparation.skipped == []
     return preparation.edits
+
+
+def as_given(*raw: dict[str, Any]) -> list[PreparedEdit]:
+    """Edits built from the input alone, without reading the book: what a venue does with edits
+    the plan would have kept back (the book changed after planning, or another writer sent them)."""
+    edits = []
+    for index, fields in enumerate(raw):
+        edit = parse_edit({"symbol": "BTCUSDT", "category": "USDT-FUTURES", **fields})
+        assert isinstance(edit, BitgetEdit), edit
+        edits.append(PreparedEdit(index, edit.order_key, edit.category, edit_label(edit), to_wire(edit)))
+    return edits
 
 
 def test_successful_batch_modifies_the_venue(client: BitgetClient, venue: Sandbox) -> None:
@@ -140,9 +157,60 @@ def test_successful_batch_modifies_the_venue(client: BitgetClient, venue: Sandbo
     assert (call["status"], call["items"], call["order_keys"]) == (200, 3, ["1001", "ladder-2", "1003"])
 
 
-def test_per_item_rejections(client: BitgetClient, venue: Sandbox) -> None:
+def test_plan_keeps_back_what_the_book_refuses(client: BitgetClient, venue: Sandbox) -> None:
+    preparation = client.prepare(
+        [
+            {"symbol": "BTCUSDT", "category": "USDT-FUTURES", **fields}
+            for fields in (
+                {"orderId": "424242", "price": "60000.5"},  # no such order
+                {"orderId": "9001", "price": "60000.5"},  # another account's order
+                {"orderId": "1004", "price": "61000.5"},  # reduce-only
+                {"orderId": "1005", "qty": "0.010"},  # below the 0.020 already filled
+                {"orderId": "1001", "price": "60000"},  # same as now
+                {"orderId": "1006", "price": "58000.5"},  # already filled
+                {"orderId": "1002", "price": "59950"},  # fine
+            )
+        ]
+    )
+    assert [(p.index, p.problems) for p in preparation.problems] == [
+        (2, ("reduce-only orders cannot be modified on Bitget",)),
+        (3, ("qty 0.01 is below the 0.02 already filled",)),
+    ]
+    assert [(s.index, s.status.value, s.before, s.message) for s in preparation.skipped] == [
+        (0, "not_open", None, "Bitget does not know this order"),
+        (1, "not_open", None, "Bitget does not know this order"),
+        (4, "unchanged", Quote("60000", "0.01"), None),
+        (5, "not_open", Quote("58000", "0.01"), "order is filled"),
+    ]
+    (edit,) = preparation.edits
+    assert (edit.index, edit.before, edit.wanted) == (6, Quote("59900", "0.01"), Quote("59950", "0.01"))
+    assert modify_requests(venue, "bitget") == []
+    reads = [r["kind"] for r in venue.requests() if r["endpoint"] == "query"]
+    # One open-orders page for BTCUSDT, order-info only for the three orders it does not list.
+    assert sorted(reads) == ["order-info"] * 3 + ["unfilled-orders"]
+
+
+def test_venue_refuses_edits_the_book_outran_after_planning(client: BitgetClient, venue: Sandbox) -> None:
     edits = prepared(
         client,
+        {"orderId": "1001", "price": "60010"},
+        {"orderId": "1005", "qty": "0.030"},
+        {"orderId": "1002", "price": "59950"},
+    )
+    venue.fill("bitget", "1001")  # filled between planning and sending
+    venue.fill("bitget", "1005", "0.020")  # now 0.040 of it is filled, more than the new qty
+    results = client.submit(edits)
+    assert [(r.outcome, r.code) for r in results] == [
+        (Outcome.REJECTED, "25568"),
+        (Outcome.REJECTED, "25568"),
+        (Outcome.APPLIED, None),
+    ]
+    state = bitget_orders(venue)
+    assert [state[i]["modifications"] for i in ("1001", "1005", "1002")] == [0, 0, 1]
+
+
+def test_per_item_rejections(client: BitgetClient, venue: Sandbox) -> None:
+    edits = as_given(
         {"orderId": "424242", "price": "60000.5"},  # no such order
         {"orderId": "9001", "price": "60000.5"},  # another account's order
         {"orderId": "1004", "price": "61000.5"},  # reduce-only
@@ -171,7 +239,7 @@ def test_per_item_rejections(client: BitgetClient, venue: Sandbox) -> None:
 def test_auto_cancel_cancels_the_order_whose_modification_failed(
     client: BitgetClient, venue: Sandbox
 ) -> None:
-    (edit,) = prepared(client, {"orderId": "1004", "price": "61000.5", "autoCancel": True})
+    (edit,) = as_given({"orderId": "1004", "price": "61000.5", "autoCancel": True})
     (result,) = client.submit([edit])
     assert (result.outcome, result.code) == (Outcome.REJECTED, "25574")
     assert bitget_orders(venue)["1004"]["status"] == "cancelled"
@@ -211,7 +279,9 @@ def test_precision_problems_are_caught_before_any_request(client: BitgetClient, 
 )
 def test_bad_credentials_are_fatal(venue: Sandbox, credentials: BitgetCredentials, code: str) -> None:
     with BitgetClient(credentials, base_url=venue.url) as client:
-        edits = prepared(client, {"orderId": "1001", "price": "60010"})  # instruments are public
+        with pytest.raises(MetadataError):  # instruments are public, the book is not
+            client.prepare([{"orderId": "1001", "price": "60010", **BTC_LINE}])
+        edits = as_given({"orderId": "1001", "price": "60010"})
         with pytest.raises(FatalRequestError) as caught:
             client.submit(edits)
         with pytest.raises(FatalRequestError):
@@ -228,7 +298,7 @@ def test_demo_trading_header(venue: Sandbox) -> None:
         (result,) = client.submit(prepared(client, {"orderId": "3001", "price": "60010"}))
         assert result.outcome is Outcome.APPLIED
     with BitgetClient(PAPER, base_url=venue.url) as client, pytest.raises(FatalRequestError) as caught:
-        client.submit(prepared(client, {"orderId": "3001", "price": "60020"}))
+        client.submit(as_given({"orderId": "3001", "price": "60020"}))
     assert caught.value.code == "40099"
     with (
         BitgetClient(GOOD, base_url=venue.url, demo_trading=True) as client,
@@ -255,7 +325,8 @@ def test_drop_after_then_reconcile_finds_applied(client: BitgetClient, venue: Sa
 
 
 def test_drop_before_then_reconcile_finds_retry(client: BitgetClient, venue: Sandbox) -> None:
-    edits = prepared(client, {"orderId": "1001", "price": "60010"}, {"orderId": "1006", "price": "58000.5"})
+    edits = prepared(client, {"orderId": "1001", "price": "60010"}, {"orderId": "1002", "price": "59950"})
+    venue.fill("bitget", "1002")
     venue.set_faults([{"venue": "bitget", "endpoint": "modify", "fault": "drop_before"}])
     with pytest.raises(OutcomeUnknownError):
         client.submit(edits)
@@ -283,9 +354,7 @@ def test_outcome_unknown_codes_are_reconciled(
 
 
 def test_reconcile_of_unknown_order_is_rejected(client: BitgetClient, venue: Sandbox) -> None:
-    edits = prepared(
-        client, {"orderId": "424242", "price": "60010"}, {"clientOid": "nobody", "price": "60010"}
-    )
+    edits = as_given({"orderId": "424242", "price": "60010"}, {"clientOid": "nobody", "price": "60010"})
     assert [(r.outcome, r.code) for r in client.reconcile(edits)] == [
         (Outcome.REJECTED, "25204"),
         (Outcome.REJECTED, "25204"),
@@ -295,10 +364,12 @@ def test_reconcile_of_unknown_order_is_rejected(client: BitgetClient, venue: San
 def test_reconcile_gives_up_after_bounded_retries(client: BitgetClient, venue: Sandbox) -> None:
     edits = prepared(client, {"orderId": "1001", "price": "60010"})
     venue.set_faults([{"venue": "bitget", "endpoint": "query", "fault": "http_500", "times": None}])
+    venue.clear_requests()
     (result,) = client.reconcile(edits)
     assert result.outcome is Outcome.UNKNOWN
-    queries = [e for e in venue.requests() if e["endpoint"] == "query"]
-    assert len(queries) == 3
+    queries = [e["kind"] for e in venue.requests() if e["endpoint"] == "query"]
+    # Three tries of the open-orders list, then three of the order's own status.
+    assert queries == ["unfilled-orders"] * 3 + ["order-info"] * 3
 
 
 def test_injected_429_and_500_are_transient(client: BitgetClient, venue: Sandbox) -> None:
@@ -344,8 +415,7 @@ def test_unpaced_modifies_meet_the_venues_429(venue: Sandbox) -> None:
 
 def test_shuffled_items_are_matched_by_id(client: BitgetClient, venue: Sandbox) -> None:
     venue.configure(shuffle_bitget_items=True)
-    edits = prepared(
-        client,
+    edits = as_given(
         {"orderId": "1001", "price": "60010"},
         {"orderId": "424242", "price": "60010"},
         {"clientOid": "ladder-2", "price": "59910"},

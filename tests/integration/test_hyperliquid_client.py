@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from airflow_batchmod.exchanges.base import (
+    EditProblem,
     FatalRequestError,
     ItemResult,
     Outcome,
@@ -18,6 +19,8 @@ from airflow_batchmod.exchanges.base import (
     TransientRequestError,
 )
 from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
+from airflow_batchmod.exchanges.hyperliquid.models import parse_edit
+from airflow_batchmod.exchanges.hyperliquid.preparation import build_edit, check_edit
 from airflow_batchmod.exchanges.retry import ReadRetry
 from airflow_batchmod.sandbox.testing import Sandbox
 from tests.support.sandbox_state import hyperliquid_orders
@@ -60,6 +63,20 @@ def _prepare(client: HyperliquidClient, raw: list[Any]) -> list[PreparedEdit]:
     preparation = client.prepare(raw)
     assert preparation.problems == [], [problem.describe() for problem in preparation.problems]
     return preparation.edits
+
+
+def _as_given(client: HyperliquidClient, raw: list[Any]) -> list[PreparedEdit]:
+    """Edits built from the input alone, without reading the book: what the venue does with edits
+    the plan would keep back (the book changed after planning, or another writer sent them)."""
+    directory = client.info.directory()
+    edits = []
+    for index, item in enumerate(raw):
+        checked = check_edit(index, parse_edit(item), directory, round_to_rules=False)
+        assert not isinstance(checked, EditProblem), checked
+        built = build_edit(checked, None, directory, user=client.user_address, always_place=False)
+        assert isinstance(built, PreparedEdit), built
+        edits.append(built)
+    return edits
 
 
 def _btc(oid: int | str, price: str, size: str, **values: Any) -> dict[str, Any]:
@@ -158,8 +175,9 @@ def test_vault_trading(sandbox: Sandbox) -> None:
         assert (new["user"], new["replaces"]) == (VAULT, oid)
     # the vault's orders are not the signer's: without the vault the same oid cannot be modified
     with _client(sandbox) as client:
-        (edit,) = _prepare(client, [_btc(1000105, "146", "1", coin="SOL")])
-        (result,) = client.submit([edit])
+        planned = client.prepare([_btc(1000105, "146", "1", coin="SOL")])
+        assert [skip.status.value for skip in planned.skipped] == ["not_open"]  # not in its book
+        (result,) = client.submit(_as_given(client, [_btc(1000105, "146", "1", coin="SOL")]))
     assert result.outcome is Outcome.REJECTED
     assert "Cannot modify canceled or filled order" in (result.message or "")
 
@@ -177,7 +195,7 @@ def test_agent_wallet_trades_for_its_account(sandbox: Sandbox) -> None:
 
 
 def test_per_order_errors(sandbox: Sandbox, client: HyperliquidClient) -> None:
-    edits = _prepare(
+    edits = _as_given(
         client,
         [
             _btc(1000008, "59210", "0.001"),  # fine
@@ -283,14 +301,15 @@ def test_a_later_try_finds_what_an_earlier_try_did(sandbox: Sandbox) -> None:
         with pytest.raises(OutcomeUnknownError):
             first.submit(edits[:2])
     with _client(sandbox) as second:
-        again = _prepare(second, raw)
-        assert [edit.payload.cloid for edit in again] == [edit.payload.cloid for edit in edits]
-        results = second.reconcile(again)
-    assert _outcomes(results) == [Outcome.APPLIED, Outcome.APPLIED, Outcome.RETRY]
-    assert [r.order_id for r in results[:2]] == [
-        str(_replacement(sandbox, 1000003)),
-        str(_replacement(sandbox, 1000004)),
-    ]
+        again = second.prepare(raw)
+        # The replacements carry the cloids the first try sent: the book shows those edits done.
+        assert [(skip.index, skip.status.value, skip.order_id) for skip in again.skipped] == [
+            (0, "unchanged", str(_replacement(sandbox, 1000003))),
+            (1, "unchanged", str(_replacement(sandbox, 1000004))),
+        ]
+        (rest,) = again.edits
+        assert (rest.index, rest.payload.cloid) == (2, edits[2].payload.cloid)
+        assert _outcomes(second.reconcile([rest])) == [Outcome.RETRY]
 
 
 def test_retarget_then_modify_again(sandbox: Sandbox, client: HyperliquidClient) -> None:
@@ -324,7 +343,7 @@ def test_unknown_signer_is_fatal(sandbox: Sandbox) -> None:
     stranger = "0x" + "33" * 32
     with _client(sandbox, stranger) as client:
         assert client.user_role()["role"] == "missing"
-        edits = _prepare(client, [_btc(1000002, "59830", "0.001")])
+        edits = _as_given(client, [_btc(1000002, "59830", "0.001")])
         with pytest.raises(FatalRequestError) as caught:
             client.submit(edits)
     assert caught.value.code == "auth"

@@ -18,6 +18,7 @@ from airflow_batchmod.exchanges.base import (
     Outcome,
     OutcomeUnknownError,
     PreparedEdit,
+    Quote,
     TransientRequestError,
 )
 from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
@@ -43,11 +44,15 @@ def ok(data: object, code: str = "00000", msg: str = "success") -> dict[str, Any
 
 
 class Venue:
-    """A scripted Bitget: instruments always answer; modify and order-info answers are queued."""
+    """A scripted Bitget: instruments always answer; modify, open-orders and order-info answers
+    are queued (an open-orders read with nothing queued lists no order)."""
 
     def __init__(self) -> None:
         self.modify: list[Responder] = []
+        self.unfilled: list[Responder] = []
         self.order_info: list[Responder] = []
+        #: order-info answers by the orderId or clientOid asked about (lookups run concurrently).
+        self.order_info_for: dict[str, list[Responder]] = {}
         self.instruments: Responder = lambda _r: httpx.Response(200, json=ok(INSTRUMENTS))
         self.seen: list[httpx.Request] = []
         self.sleeps: list[float] = []
@@ -60,7 +65,13 @@ class Venue:
         if request.url.path == "/api/v3/trade/batch-modify-order":
             return self.modify.pop(0)(request)
         if request.url.path == "/api/v3/trade/order-info":
-            return self.order_info.pop(0)(request)
+            asked = request.url.params.get("orderId") or request.url.params.get("clientOid") or ""
+            queued = self.order_info_for.get(asked)
+            return (queued or self.order_info).pop(0)(request)
+        if request.url.path == "/api/v3/trade/unfilled-orders":
+            if self.unfilled:
+                return self.unfilled.pop(0)(request)
+            return httpx.Response(200, json=ok({"list": [], "cursor": ""}))
         if request.url.path == "/api/v3/account/settings":
             return httpx.Response(200, json=ok({"uid": "1001", "assetMode": "union"}))
         return httpx.Response(404, text="not found")
@@ -138,15 +149,16 @@ def test_modifies_and_reads_take_from_their_own_limiters(venue: Venue) -> None:
         read_limiter=reads,
     )
     venue.modify.append(reply(200, ok([{"orderId": "1"}, {"orderId": "2"}, {"clientOid": "ladder-3"}])))
-    venue.order_info += [order(), order()]
+    venue.order_info_for = {"1": [order(), order()], "2": [order(order_id="2")]}
     client.prepare([{"orderId": "1", "price": "1", "symbol": "BTCUSDT", "category": "USDT-FUTURES"}])
     client.submit(THREE)
     client.reconcile(THREE[:2])
     client.account_settings()
     assert modifies.weights == [1]
-    # instruments, two order-info queries, account settings
-    assert reads.weights == [1, 1, 1, 1]
-    assert len(venue.seen) == 5
+    # prepare: instruments, the open-orders page, order-info of the order it does not list;
+    # reconcile: the open-orders page, two order-info queries; account settings
+    assert reads.weights == [1] * 7
+    assert len(venue.seen) == 8
 
 
 def test_reprs_hide_secrets(client: BitgetClient) -> None:
@@ -382,8 +394,11 @@ def test_prepare_sorts_good_from_bad_and_fetches_instruments_once(client: Bitget
         "not an edit",
         {"orderId": "9", "price": "1"},
     ]
+    listed = {"orderId": "1001", "price": "60000.0", "qty": "0.010", "cumExecQty": "0", "orderStatus": "live"}
+    venue.unfilled += [reply(200, ok({"list": [listed], "cursor": ""}))] * 2
     preparation = client.prepare(raw)
     (good,) = preparation.edits
+    assert (good.before, good.wanted) == (Quote("60000", "0.01"), Quote("60010", "0.02"))
     assert good.index == 0
     assert good.order_key == "orderId:1001"
     assert good.batch_group == "USDT-FUTURES"
@@ -401,7 +416,7 @@ def test_prepare_sorts_good_from_bad_and_fetches_instruments_once(client: Bitget
     assert set(problems[5].problems) == {"symbol is required", "category is required"}
 
     client.prepare(raw)
-    assert venue.paths() == ["/api/v3/market/instruments"]
+    assert venue.paths() == ["/api/v3/market/instruments"] + ["/api/v3/trade/unfilled-orders"] * 2
     assert venue.seen[0].url.params["category"] == "USDT-FUTURES"
 
 
@@ -453,11 +468,11 @@ def order(price: str = "60000.0", qty: str = "0.010", status: str = "live", orde
 
 
 def test_reconcile_decisions(client: BitgetClient, venue: Venue) -> None:
-    venue.order_info += [
-        order(price="60010.0"),  # target in place (compared as decimals)
-        order(qty="0.010", status="partially_filled"),  # live, not changed
-        order(price="59990", status="filled", order_id="3"),  # target in place though filled
-    ]
+    venue.order_info_for = {
+        "1": [order(price="60010.0")],  # target in place (compared as decimals)
+        "2": [order(qty="0.010", status="partially_filled")],  # live, not changed
+        "ladder-3": [order(price="59990", status="filled", order_id="3")],  # target in place though filled
+    }
     results = client.reconcile(THREE)
     assert outcomes(results) == [
         (0, Outcome.APPLIED, "1", None),
@@ -465,19 +480,20 @@ def test_reconcile_decisions(client: BitgetClient, venue: Venue) -> None:
         (2, Outcome.APPLIED, "3", None),
     ]
     queries = [request.url.raw_path.decode() for request in venue.seen]
-    assert queries == [
+    assert queries[0] == "/api/v3/trade/unfilled-orders?category=USDT-FUTURES&limit=100&symbol=BTCUSDT"
+    assert sorted(queries[1:]) == [
+        "/api/v3/trade/order-info?clientOid=ladder-3",
         "/api/v3/trade/order-info?orderId=1",
         "/api/v3/trade/order-info?orderId=2",
-        "/api/v3/trade/order-info?clientOid=ladder-3",
     ]
 
 
 def test_reconcile_closed_and_unknown_orders(client: BitgetClient, venue: Venue) -> None:
-    venue.order_info += [
-        order(status="cancelled"),
-        reply(400, ok(None, "25204", "Order does not exist")),
-        order(status="weird_state"),
-    ]
+    venue.order_info_for = {
+        "1": [order(status="cancelled")],
+        "2": [reply(400, ok(None, "25204", "Order does not exist"))],
+        "ladder-3": [order(status="weird_state")],
+    }
     first, second, third = client.reconcile(THREE)
     assert first.outcome is Outcome.REJECTED
     assert first.message == "order is cancelled with price 60000 qty 0.01; the edit was not applied"
@@ -486,27 +502,27 @@ def test_reconcile_closed_and_unknown_orders(client: BitgetClient, venue: Venue)
 
 
 def test_reconcile_retries_transient_reads_then_gives_up(client: BitgetClient, venue: Venue) -> None:
-    venue.order_info += [
-        reply(429, ok(None, "429", "Too Many Requests")),
-        fail(httpx.ConnectError),
-        order(price="60010"),
-        reply(500, None),
-        reply(502, text="bad gateway"),
-        fail(httpx.ReadTimeout),
-    ]
+    venue.order_info_for = {
+        "1": [
+            reply(429, ok(None, "429", "Too Many Requests")),
+            fail(httpx.ConnectError),
+            order(price="60010"),
+        ],
+        "2": [reply(500, None), reply(502, text="bad gateway"), fail(httpx.ReadTimeout)],
+    }
     first, second = client.reconcile(THREE[:2])
     assert first.outcome is Outcome.APPLIED
     assert second.outcome is Outcome.UNKNOWN
     assert "ReadTimeout" in (second.message or "")
-    assert venue.order_info == []
+    assert venue.order_info_for == {"1": [], "2": []}
 
 
 def test_reconcile_stops_querying_after_auth_failure(client: BitgetClient, venue: Venue) -> None:
-    venue.order_info.append(reply(400, ok(None, "40012", "apikey/password is incorrect")))
+    venue.unfilled.append(reply(400, ok(None, "40012", "apikey/password is incorrect")))
     results = client.reconcile(THREE)
     assert [r.outcome for r in results] == [Outcome.UNKNOWN] * 3
     assert "40012" in (results[2].message or "")
-    assert len(venue.seen) == 1
+    assert len(venue.seen) == 1  # the open-orders read; no order is asked about after it
 
 
 def test_reconcile_unreadable_order_is_unknown(client: BitgetClient, venue: Venue) -> None:

@@ -176,7 +176,7 @@ def test_every_request_takes_its_weight_from_the_one_limiter() -> None:
     client.user_role()
     kinds = [call["type"] for call in venue.info_calls]
     assert kinds == ["meta", "spotMeta", "frontendOpenOrders", "orderStatus", "userRole"]
-    # meta 20, spotMeta 20, open orders 20, orderStatus 2, the modify of 2 edits 1, userRole 60.
+    # meta 20, spotMeta 20, open orders 20, orderStatus 2, the modify of the open order 1, userRole 60.
     assert limiter.weights == [20, 20, 20, 2, 1, 60]
 
 
@@ -250,7 +250,13 @@ def test_metadata_fetched_once_per_client() -> None:
 
 
 def test_prepare_keys_groups_labels() -> None:
-    venue = FakeVenue(open_orders=[_open_order(1000001), _open_order(1000002, cloid=OWN_CLOID)])
+    venue = FakeVenue(
+        open_orders=[
+            _open_order(1000001),
+            _open_order(1000002, cloid=OWN_CLOID),
+            _open_order(1000003, coin="ETH"),
+        ]
+    )
     _, edits = _prepared(
         venue,
         _edit(1000001),
@@ -289,17 +295,18 @@ def test_cloid_choice() -> None:
         _edit(2),  # no cloid anywhere: derived
         _edit(3, new_cloid=NEW_CLOID),  # its own new cloid wins
         _edit("0x" + "33" * 16),  # addressed by cloid: that cloid
-        _edit(4),  # no longer open: the cloid it had
     )
     cloids = [edit.payload.cloid for edit in edits]
     assert cloids[0] == OWN_CLOID
     assert cloids[1] == derived_cloid(USER, 1, 2, "59500", "0.02")
     assert cloids[2] == NEW_CLOID
     assert cloids[3] == "0x" + "33" * 16
-    assert cloids[4] == "0x" + "44" * 16
-    assert [edit.payload.known_oid for edit in edits] == [1, 2, 3, 3, 4]
+    assert [edit.payload.known_oid for edit in edits] == [1, 2, 3, 3]
+    gone = venue.client().prepare([_edit(4)])  # no longer open: not sent, its state named
+    assert [(s.status.value, s.message) for s in gone.skipped] == [("not_open", "order oid=4 is canceled")]
     # orderStatus was asked only about the order that is not open
     assert [call["oid"] for call in venue.info_calls if call["type"] == "orderStatus"] == [4]
+    assert gone.edits == []
 
 
 def test_derived_cloid_is_deterministic_and_well_formed() -> None:
@@ -318,7 +325,13 @@ def test_derived_cloid_is_deterministic_and_well_formed() -> None:
 
 def test_prepare_problems() -> None:
     venue = FakeVenue(
-        open_orders=[_open_order(1, coin="ETH"), _open_order(2, cloid=OWN_CLOID), _open_order(3)]
+        open_orders=[
+            _open_order(1, coin="ETH"),
+            _open_order(2, cloid=OWN_CLOID),
+            _open_order(3),
+            _open_order(8),
+            _open_order(9),
+        ]
     )
     client = venue.client()
     preparation = client.prepare(

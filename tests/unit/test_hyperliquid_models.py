@@ -257,7 +257,9 @@ def _info_transport() -> httpx.MockTransport:
                 ],
                 "universe": [{"name": "PURR/USDC", "tokens": [1, 0], "index": 0}],
             },
-            "frontendOpenOrders": [],
+            "frontendOpenOrders": [
+                {"coin": "BTC", "side": "B", "limitPx": "58000", "sz": "0.01", "oid": 1000001, "cloid": None}
+            ],
             "orderStatus": {"status": "unknownOid"},
         }
         return httpx.Response(200, json=answers[body["type"]])

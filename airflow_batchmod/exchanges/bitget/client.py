@@ -15,11 +15,14 @@ from pydantic import TypeAdapter, ValidationError
 from airflow_batchmod.exchanges.base import (
     Confirmation,
     EditProblem,
+    ExchangeError,
     FailureKind,
     FatalRequestError,
     ItemResult,
+    Landing,
     MetadataError,
     Outcome,
+    PlannedSkip,
     Preparation,
     PreparedEdit,
     RateLimit,
@@ -27,6 +30,7 @@ from airflow_batchmod.exchanges.base import (
     TransientRequestError,
 )
 from airflow_batchmod.exchanges.bitget import signing
+from airflow_batchmod.exchanges.bitget.book import BookReader, BookReadError, BookView
 from airflow_batchmod.exchanges.bitget.credentials import BitgetCredentials, mask
 from airflow_batchmod.exchanges.bitget.errors import ErrorClass, classify, is_success
 from airflow_batchmod.exchanges.bitget.models import (
@@ -34,8 +38,8 @@ from airflow_batchmod.exchanges.bitget.models import (
     BitgetEdit,
     BitgetEnvelope,
     Instrument,
-    OrderInfo,
 )
+from airflow_batchmod.exchanges.bitget.planning import confirmation, plan_edit, ref_of
 from airflow_batchmod.exchanges.bitget.precision import check_edit
 from airflow_batchmod.exchanges.bitget.reconciliation import judge
 from airflow_batchmod.exchanges.bitget.responses import (
@@ -60,12 +64,8 @@ __all__ = ["BitgetClient", "BitgetCredentials"]
 log = logging.getLogger(__name__)
 
 MODIFY_PATH = "/api/v3/trade/batch-modify-order"
-ORDER_INFO_PATH = "/api/v3/trade/order-info"
 INSTRUMENTS_PATH = "/api/v3/market/instruments"
 SETTINGS_PATH = "/api/v3/account/settings"
-
-#: "Order does not exist" in its UTA and older spellings.
-ORDER_NOT_FOUND_CODES = frozenset({"25204", "43001", "40768", "40109"})
 
 #: Bitget's limit per UID for batch-modify: 10 requests a second.
 MODIFY_LIMIT = RateLimit(limit=10, window_seconds=1.0)
@@ -114,6 +114,9 @@ class BitgetClient:
         )
         self._instruments: dict[str, dict[str, Instrument]] = {}
         self._instruments_lock = threading.Lock()
+        self._book = BookReader(
+            lambda path, params, signed: self._read(path, params, signed=signed), self.secrets
+        )
 
     def __repr__(self) -> str:
         return (
@@ -143,9 +146,6 @@ class BitgetClient:
     def check_budget(self, edit_count: int) -> None:
         """Placeholder until the budget check lands: assumes the budget suffices."""
 
-    def confirm(self, edits: Sequence[PreparedEdit]) -> list[Confirmation]:
-        raise NotImplementedError("book confirmation is not implemented yet")
-
     def retarget(self, edit: PreparedEdit, order_id: str) -> PreparedEdit:
         # Bitget modifies in place: the order keeps its id.
         return edit
@@ -153,11 +153,18 @@ class BitgetClient:
     # -- validation ---------------------------------------------------------------------------
 
     def prepare(self, raw_edits: Sequence[object]) -> Preparation:
+        """Validate every edit against its instrument, then read the book (the open-orders list
+        per category and symbol, ``order-info`` only for orders not in it) and plan: ``before``
+        and ``wanted`` on each edit to send, ``unchanged`` / ``not_open`` skips, and ``invalid``
+        for edits the order itself refuses (reduce-only, qty below the filled quantity).
+
+        Raises :class:`MetadataError` when the instruments or the book cannot be read.
+        """
         parsed = [(index, raw, parse_edit(raw)) for index, raw in enumerate(raw_edits)]
         categories = sorted({edit.category for _, _, edit in parsed if isinstance(edit, BitgetEdit)})
         instruments = {category: self.instruments(category) for category in categories}
 
-        edits: list[PreparedEdit] = []
+        checked: list[PreparedEdit] = []
         problems: list[EditProblem] = []
         for index, raw, edit in parsed:
             if not isinstance(edit, BitgetEdit):
@@ -172,8 +179,56 @@ class BitgetClient:
             if issues:
                 problems.append(EditProblem(index, label, tuple(issues)))
             else:
-                edits.append(PreparedEdit(index, edit.order_key, edit.category, label, to_wire(edit)))
-        return Preparation(edits=edits, problems=problems)
+                checked.append(PreparedEdit(index, edit.order_key, edit.category, label, to_wire(edit)))
+        if not checked:
+            return Preparation(edits=[], problems=problems)
+
+        view = self._read_book(checked, MetadataError)
+        failure = next(iter(view.failures.values()), None)
+        if failure is not None:
+            raise MetadataError(f"could not read the Bitget book: {failure.message}", kind=failure.kind)
+        edits: list[PreparedEdit] = []
+        skipped: list[PlannedSkip] = []
+        for prepared in checked:
+            planned = plan_edit(prepared, view.orders[ref_of(_payload(prepared)).key])
+            if isinstance(planned, PreparedEdit):
+                edits.append(planned)
+            elif isinstance(planned, PlannedSkip):
+                skipped.append(planned)
+            else:
+                problems.append(planned)
+        problems.sort(key=lambda problem: problem.index)
+        return Preparation(edits=edits, problems=problems, skipped=skipped)
+
+    def _read_book(self, edits: Sequence[PreparedEdit], error: type[ExchangeError]) -> BookView:
+        """The book of ``edits``' orders; a listing that fails becomes ``error``."""
+        try:
+            view = self._book.read([ref_of(_payload(edit)) for edit in edits])
+        except BookReadError as exc:
+            raise error(f"could not read the Bitget book: {exc.message}", kind=exc.kind) from None
+        log.info(
+            "Read the Bitget book of %d orders: %d open-orders pages, %d order-info lookups",
+            len(edits),
+            view.pages,
+            view.by_status,
+        )
+        return view
+
+    def confirm(self, edits: Sequence[PreparedEdit]) -> list[Confirmation]:
+        """Whether the book shows each accepted edit's ``wanted`` price and qty (Bitget may queue
+        a modification it accepted): ``landed``, ``pending`` or ``gone`` (filled or cancelled first)."""
+        if not edits:
+            return []
+        view = self._read_book(edits, ReconcileError)
+        answers: list[Confirmation] = []
+        for edit in edits:
+            key = ref_of(_payload(edit)).key
+            failure = view.failures.get(key)
+            if failure is not None:
+                answers.append(Confirmation(edit.index, Landing.PENDING, message=failure.message))
+            else:
+                answers.append(confirmation(edit, view.orders[key]))
+        return answers
 
     def instruments(self, category: str) -> dict[str, Instrument]:
         """The instruments of one category by symbol, fetched once per client."""
@@ -239,46 +294,36 @@ class BitgetClient:
     # -- reconciliation -------------------------------------------------------------------------
 
     def reconcile(self, edits: Sequence[PreparedEdit]) -> list[ItemResult]:
-        results: list[ItemResult] = []
-        auth_failure: str | None = None
-        for edit in edits:
-            if auth_failure is not None:
-                # Every further query would fail the same way.
-                results.append(ItemResult(edit.index, Outcome.UNKNOWN, message=auth_failure))
-                continue
-            result, auth_failure = self._reconcile_one(edit)
-            results.append(result)
-        return results
-
-    def _reconcile_one(self, edit: PreparedEdit) -> tuple[ItemResult, str | None]:
-        payload = _payload(edit)
-        if payload.orderId is not None:
-            params = {"orderId": payload.orderId}
-        else:
-            params = {"clientOid": payload.clientOid or ""}
+        """Settle in-doubt edits from the open-orders list first, ``order-info`` for the rest:
+        APPLIED when the order shows the edit, RETRY when it is open without it, REJECTED when
+        it is closed or unknown, UNKNOWN when it cannot be read."""
+        if not edits:
+            return []
+        refs = [ref_of(_payload(edit)) for edit in edits]
         try:
-            status, envelope = self._read(ORDER_INFO_PATH, params, signed=True)
-        except ReadFailed as exc:
-            return ItemResult(edit.index, Outcome.UNKNOWN, message=f"order query failed: {exc}"), None
-
-        code = envelope.code
-        if is_success(code):
-            try:
-                info = OrderInfo.model_validate(envelope.data)
-            except ValidationError:
-                message = "order query answered with an unreadable order"
-                return ItemResult(edit.index, Outcome.UNKNOWN, message=message), None
-            return judge(edit.index, payload, info), None
-
-        message = safe_message(envelope.msg, self._credentials.secrets())
-        if code in ORDER_NOT_FOUND_CODES:
-            result = ItemResult(
-                edit.index, Outcome.REJECTED, code=code, message=f"order does not exist: {message}"
-            )
-            return result, None
-        failure = f"order query refused (HTTP {status}, code {echo(code)}): {message}"
-        result = ItemResult(edit.index, Outcome.UNKNOWN, code=code, message=failure)
-        return result, failure if classify(code) is ErrorClass.FATAL_AUTH else None
+            view = self._book.read(refs)
+        except BookReadError as exc:
+            message = f"order query failed: {exc.message}"
+            return [ItemResult(edit.index, Outcome.UNKNOWN, message=message) for edit in edits]
+        from_list = sum(1 for ref in refs if ref.key in view.listed)
+        log.info(
+            "reconciling %d in-doubt edits: %d settled from the open-orders list, %d by order status",
+            len(edits),
+            from_list,
+            len(edits) - from_list,
+        )
+        results: list[ItemResult] = []
+        for edit, ref in zip(edits, refs, strict=True):
+            failure = view.failures.get(ref.key)
+            info = view.orders.get(ref.key)
+            if failure is not None:
+                results.append(ItemResult(edit.index, Outcome.UNKNOWN, message=failure.message))
+            elif info is None:
+                message = "order does not exist"
+                results.append(ItemResult(edit.index, Outcome.REJECTED, code="25204", message=message))
+            else:
+                results.append(judge(edit.index, _payload(edit), info))
+        return results
 
     # -- account --------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from airflow_batchmod.exchanges.base import (
     ReconcileError,
 )
 from airflow_batchmod.exchanges.http import make_http_client, send_modification
+from airflow_batchmod.exchanges.hyperliquid.confirmation import confirm_edits
 from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
 from airflow_batchmod.exchanges.hyperliquid.metadata import MetadataCache
 from airflow_batchmod.exchanges.hyperliquid.models import EditInputError, EditRequest, parse_edit, raw_label
@@ -293,7 +294,10 @@ class HyperliquidClient:
         return self._reconciler.reconcile(edits)
 
     def confirm(self, edits: Sequence[PreparedEdit]) -> list[Confirmation]:
-        raise NotImplementedError("book confirmation is not implemented yet")
+        """Whether the book shows each accepted edit on the order now carrying it: one
+        ``frontendOpenOrders`` read, ``orderStatus`` only for orders it does not list (see
+        :mod:`.confirmation`). Raises :class:`ReconcileError` when the list cannot be read."""
+        return confirm_edits(self.info, self.user_address, edits)
 
     def retarget(self, edit: PreparedEdit, order_id: str) -> PreparedEdit:
         """The same edit, addressed to the order ``order_id`` (the oid that replaced its target).

@@ -42,8 +42,11 @@ INFO_WEIGHTS = {
 }
 DEFAULT_INFO_WEIGHT = 20
 
-#: What planning and reconciling need of each open order.
-OPEN_ORDER_KEYS = frozenset({"oid", "cloid", "coin"})
+#: What planning, confirming and reconciling need of each open order.
+OPEN_ORDER_KEYS = frozenset(
+    {"oid", "cloid", "coin", "side", "limitPx", "sz", "origSz", "reduceOnly", "orderType", "tif"}
+    | {"isTrigger", "triggerPx"}
+)
 
 
 def info_weight(kind: str) -> int:

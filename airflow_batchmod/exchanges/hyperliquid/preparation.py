@@ -10,16 +10,17 @@ list, looking each target up at most once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from airflow_batchmod.exchanges.base import EditProblem, Preparation, PreparedEdit
+from airflow_batchmod.exchanges.base import EditProblem, PlannedSkip, PlanStatus, Preparation, PreparedEdit
 from airflow_batchmod.exchanges.decimals import format_decimal
 from airflow_batchmod.exchanges.hyperliquid import precision
+from airflow_batchmod.exchanges.hyperliquid.book import is_unchanged, quote, quote_of
 from airflow_batchmod.exchanges.hyperliquid.cloids import choose_cloid
 from airflow_batchmod.exchanges.hyperliquid.labels import draft_label, field_names, label, summary
 from airflow_batchmod.exchanges.hyperliquid.metadata import AssetDirectory, AssetInfo
-from airflow_batchmod.exchanges.hyperliquid.models import EditRequest, target_key
+from airflow_batchmod.exchanges.hyperliquid.models import EditRequest, describe_target, target_key
 from airflow_batchmod.exchanges.hyperliquid.responses import OrderView
 from airflow_batchmod.exchanges.hyperliquid.wire import (
     OrderTypeWire,
@@ -161,14 +162,18 @@ def plan(
     round_to_rules: bool,
     always_place: bool,
 ) -> Preparation:
-    """Check and build every parsed edit. ``look_up`` finds an order that is no longer open
-    (``orderStatus``); it is asked once per target, and only for edits that passed the check."""
+    """Check every parsed edit and plan it against the book: an order that is not open is
+    ``not_open`` (``look_up``, i.e. ``orderStatus``, names its state; asked once per target, only
+    for edits that passed the check), an edit that would change nothing is ``unchanged``, the
+    rest are built with ``before`` and ``wanted``."""
     by_oid = {order.oid: order for order in open_orders}
     by_cloid = {order.cloid: order for order in open_orders if order.cloid is not None}
     closed: dict[int | str, OrderView | None] = {}
+    replaced: dict[int | str, OrderView] = {}
     cloid_users: dict[str, PreparedEdit] = {}
     edits: list[PreparedEdit] = []
     problems: list[EditProblem] = []
+    skipped: list[PlannedSkip] = []
     for index, request in parsed:
         checked = check_edit(index, request, directory, round_to_rules=round_to_rules)
         if isinstance(checked, EditProblem):
@@ -177,20 +182,79 @@ def plan(
         target = request.target
         existing = by_cloid.get(target) if isinstance(target, str) else by_oid.get(target)
         if existing is None:
-            # Not open: its cloid (and oid, for a cloid target) still decide what to send.
+            # Not open: ``orderStatus`` names its state for the report.
             if target not in closed:
                 closed[target] = look_up(target)
-            existing = closed[target]
+            gone = closed[target]
+            existing = replaced.get(target) or _replacement(checked, gone, by_cloid, user=user)
+            if existing is None:
+                state = "unknown to the exchange" if gone is None else str(gone.status)
+                message = f"order {describe_target(target)} is {state}"
+                before = quote_of(gone) if gone is not None else None
+                key = target_key(target)
+                order_id = str(gone.oid) if gone is not None else None
+                skipped.append(
+                    PlannedSkip(index, key, checked.label, PlanStatus.NOT_OPEN, before, message, order_id)
+                )
+                continue
+            # An earlier modify (an earlier try of this task) replaced the order under the cloid
+            # this edit sends: plan against the replacement, which carries the edit's identity.
+            replaced[target] = existing  # a later edit of the same order finds it too
+            checked = replace(checked, request=replace(request, target=existing.oid))
         built = build_edit(checked, existing, directory, user=user, always_place=always_place)
         if isinstance(built, PreparedEdit):
+            built = replace(built, order_key=target_key(target))
+        if isinstance(built, PreparedEdit):
+            before = quote_of(existing)
+            if _changes_nothing(checked, existing, always_place=payload_of(built).always_place):
+                status, order_id = PlanStatus.UNCHANGED, str(existing.oid)
+                skipped.append(
+                    PlannedSkip(index, built.order_key, built.label, status, before, None, order_id)
+                )
+                continue
             clash = _cloid_clash(built, existing, by_cloid, cloid_users)
             if clash is None:
+                built = replace(built, before=before, wanted=quote(checked.price, checked.size))
                 edits.append(built)
                 cloid_users.setdefault(payload_of(built).cloid, built)
                 continue
             built = EditProblem(index, built.label, (clash,))
         problems.append(built)
-    return Preparation(edits=edits, problems=problems)
+    return Preparation(edits=edits, problems=problems, skipped=skipped)
+
+
+def _replacement(
+    checked: CheckedEdit, gone: OrderView | None, open_by_cloid: dict[str, OrderView], *, user: str
+) -> OrderView | None:
+    """The open order that replaced the closed order ``gone`` under the cloid ``checked`` sends."""
+    if gone is None:
+        return None
+    request = checked.request
+    cloid = choose_cloid(
+        new_cloid=request.new_cloid,
+        target=request.target,
+        existing_cloid=gone.cloid,
+        user=user,
+        index=checked.index,
+        price=decimal_to_wire(checked.price),
+        size=decimal_to_wire(checked.size),
+    )
+    found = open_by_cloid.get(cloid)
+    return found if found is not None and found.oid != gone.oid else None
+
+
+def _changes_nothing(checked: CheckedEdit, existing: OrderView, *, always_place: bool) -> bool:
+    request = checked.request
+    return is_unchanged(
+        existing,
+        is_buy=request.is_buy,
+        price=checked.price,
+        size=checked.size,
+        reduce_only=request.reduce_only,
+        order_type=checked.order_type,
+        new_cloid=request.new_cloid,
+        always_place=always_place,
+    )
 
 
 def _cloid_clash(

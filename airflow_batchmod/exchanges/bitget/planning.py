@@ -1,0 +1,123 @@
+"""Judging Bitget edits against the book: before sending (plan) and after (confirm).
+
+Bitget modifies in place, so the order keeps its id and the book shows the edit on the same
+order. Values are compared as ``Decimal`` and shown as canonical text (``format_decimal``), so
+``"60000.0"`` and ``"60000"`` are the same price.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from airflow_batchmod.exchanges.base import (
+    Confirmation,
+    EditProblem,
+    Landing,
+    PlannedSkip,
+    PlanStatus,
+    PreparedEdit,
+    Quote,
+)
+from airflow_batchmod.exchanges.bitget.book import OrderRef
+from airflow_batchmod.exchanges.bitget.models import BatchModifyItem, OrderInfo
+from airflow_batchmod.exchanges.bitget.reconciliation import OPEN_STATUSES
+from airflow_batchmod.exchanges.bitget.validation import echo
+from airflow_batchmod.exchanges.decimals import format_decimal
+
+
+def ref_of(payload: BatchModifyItem) -> OrderRef:
+    return OrderRef(payload.category or "", payload.symbol or "", payload.orderId, payload.clientOid)
+
+
+def quote_of(info: OrderInfo) -> Quote | None:
+    """The order's price and size as the book shows them (None when it shows neither)."""
+    if info.price is None or info.qty is None:
+        return None
+    return Quote(format_decimal(info.price), format_decimal(info.qty))
+
+
+def wanted_of(payload: BatchModifyItem, info: OrderInfo) -> Quote | None:
+    """What the book will show once the edit applies: a value the edit leaves alone stays."""
+    price = Decimal(payload.price) if payload.price is not None else info.price
+    qty = Decimal(payload.qty) if payload.qty is not None else info.qty
+    if price is None or qty is None:
+        return None
+    return Quote(format_decimal(price), format_decimal(qty))
+
+
+def status_of(info: OrderInfo) -> str:
+    return info.orderStatus.strip().lower()
+
+
+def _is_reduce_only(info: OrderInfo) -> bool:
+    value = info.reduceOnly
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("yes", "true"))
+
+
+def plan_edit(edit: PreparedEdit, info: OrderInfo | None) -> PreparedEdit | PlannedSkip | EditProblem:
+    """``edit`` with ``before`` and ``wanted`` from the book, or why it is not sent."""
+    payload = edit.payload
+    assert isinstance(payload, BatchModifyItem)
+    if info is None:
+        return PlannedSkip(
+            edit.index,
+            edit.order_key,
+            edit.label,
+            PlanStatus.NOT_OPEN,
+            None,
+            "Bitget does not know this order",
+        )
+    before = quote_of(info)
+    status = status_of(info)
+    if status not in OPEN_STATUSES:
+        message = f"order is {echo(status)}"
+        return PlannedSkip(
+            edit.index, edit.order_key, edit.label, PlanStatus.NOT_OPEN, before, message, info.orderId
+        )
+    problems: list[str] = []
+    if info.symbol and payload.symbol and info.symbol.upper() != payload.symbol:
+        problems.append(f"the order is on {echo(info.symbol)}, not {payload.symbol}")
+    if info.category and payload.category and info.category.upper() != payload.category:
+        problems.append(f"the order is in {echo(info.category)}, not {payload.category}")
+    if _is_reduce_only(info):
+        problems.append("reduce-only orders cannot be modified on Bitget")
+    filled = info.cumExecQty
+    if payload.qty is not None and filled is not None and Decimal(payload.qty) < filled:
+        problems.append(f"qty {payload.qty} is below the {format_decimal(filled)} already filled")
+    if problems:
+        return EditProblem(edit.index, edit.label, tuple(problems))
+    wanted = wanted_of(payload, info)
+    if wanted is not None and before is not None and _same(wanted, before):
+        return PlannedSkip(
+            edit.index, edit.order_key, edit.label, PlanStatus.UNCHANGED, before, order_id=info.orderId
+        )
+    return PreparedEdit(
+        edit.index, edit.order_key, edit.batch_group, edit.label, payload, before=before, wanted=wanted
+    )
+
+
+def _same(one: Quote, other: Quote) -> bool:
+    return Decimal(one.price) == Decimal(other.price) and Decimal(one.size) == Decimal(other.size)
+
+
+def confirmation(edit: PreparedEdit, info: OrderInfo | None) -> Confirmation:
+    """Whether the book shows ``edit``'s wanted values on its order."""
+    if info is None:
+        return Confirmation(edit.index, Landing.GONE, message="Bitget no longer knows this order")
+    shown = quote_of(info)
+    landed = shown is not None and edit.wanted is not None and _same(shown, edit.wanted)
+    status = status_of(info)
+    if landed:
+        note = None if status in OPEN_STATUSES else f"order is {echo(status)} since"
+        return Confirmation(edit.index, Landing.LANDED, after=shown, message=note)
+    if status in OPEN_STATUSES:
+        return Confirmation(edit.index, Landing.PENDING, message=f"book still shows {_describe(shown)}")
+    return Confirmation(
+        edit.index,
+        Landing.GONE,
+        message=f"order is {echo(status)} at {_describe(shown)}; the edit did not take effect",
+    )
+
+
+def _describe(quote: Quote | None) -> str:
+    return quote.describe() if quote is not None else "no price and size"

@@ -1,0 +1,84 @@
+"""Does the book show an accepted Hyperliquid edit? One open-orders read for all edits,
+``orderStatus`` only for the orders the list does not show.
+
+Edits arrive retargeted to the order that carries them (the replacement's oid), so a
+replacement that filled or triggered since shows the edit took effect; one cancelled or
+unknown is gone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from airflow_batchmod.exchanges.base import Confirmation, Landing, PreparedEdit, ReconcileError
+from airflow_batchmod.exchanges.hyperliquid.book import quote, quote_of, same_quote
+from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
+from airflow_batchmod.exchanges.hyperliquid.models import describe_target
+from airflow_batchmod.exchanges.hyperliquid.preparation import payload_of
+from airflow_batchmod.exchanges.hyperliquid.responses import OrderView
+
+log = logging.getLogger(__name__)
+
+#: ``orderStatus`` lookups in flight at once; the client's limiter paces them all.
+PARALLEL_LOOKUPS = 4
+#: States of a replacement order that prove the modify took effect.
+TOOK_EFFECT = frozenset({"filled", "triggered"})
+
+
+def judge_landing(edit: PreparedEdit, order: OrderView | None) -> Confirmation:
+    """What ``order`` (the order carrying ``edit``, as the book shows it now) says about the edit."""
+    target = describe_target(payload_of(edit).target)
+    if order is None:
+        return Confirmation(edit.index, Landing.GONE, message=f"order {target} is unknown to the exchange")
+    if order.status == "open":
+        shown = quote_of(order)
+        if shown is not None and edit.wanted is not None and same_quote(shown, edit.wanted):
+            return Confirmation(edit.index, Landing.LANDED, after=shown)
+        described = shown.describe() if shown is not None else "other values"
+        return Confirmation(edit.index, Landing.PENDING, message=f"book still shows {described}")
+    if order.status in TOOK_EFFECT and order.price is not None and order.orig_size is not None:
+        # The replacement order was placed with the edit's values and has traded since.
+        after = quote(order.price, order.orig_size)
+        return Confirmation(edit.index, Landing.LANDED, after=after, message=f"order is {order.status} since")
+    return Confirmation(edit.index, Landing.GONE, message=f"order {target} is {order.status}")
+
+
+def confirm_edits(info: InfoReader, user: str, edits: Sequence[PreparedEdit]) -> list[Confirmation]:
+    """One ``frontendOpenOrders`` read for all ``edits``; ``orderStatus`` only for the orders it
+    does not list. Raises :class:`ReconcileError` when the list cannot be read."""
+    if not edits:
+        return []
+    listed = info.open_orders(user)
+    by_oid = {order.oid: order for order in listed}
+    by_cloid = {order.cloid: order for order in listed if order.cloid is not None}
+    answers: dict[int, Confirmation] = {}
+    rest: list[PreparedEdit] = []
+    for edit in edits:
+        payload = payload_of(edit)
+        target = payload.target
+        carrier = by_cloid.get(target) if isinstance(target, str) else by_oid.get(target)
+        if carrier is None:
+            rest.append(edit)
+        else:
+            answers[edit.index] = judge_landing(edit, carrier)
+
+    def look_up(edit: PreparedEdit) -> Confirmation:
+        target = payload_of(edit).target
+        try:
+            return judge_landing(edit, info.order_status(user, target))
+        except ReconcileError as exc:
+            return Confirmation(edit.index, Landing.PENDING, message=f"lookup failed: {exc.message}")
+
+    if rest:
+        with ThreadPoolExecutor(min(PARALLEL_LOOKUPS, len(rest)), "hl-confirm") as pool:
+            for answer in pool.map(look_up, rest):
+                answers[answer.index] = answer
+    log.info(
+        "Read the Hyperliquid book for %d edits: %d from the open-orders list, %d by order status",
+        len(edits),
+        len(edits) - len(rest),
+        len(rest),
+    )
+    return [answers[edit.index] for edit in edits]
