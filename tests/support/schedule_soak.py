@@ -55,10 +55,12 @@ class Market:
     mid: Decimal
     moved: bool = False
     fills: list[str] = field(default_factory=list)  # "<order> all" or "<order> 0.003"
+    #: The first run meets the seed's book, which sits off the ladder.
+    first: bool = False
 
     @property
     def quiet(self) -> bool:
-        return not self.moved and not self.fills
+        return not self.first and not self.moved and not self.fills
 
 
 @dataclass
@@ -94,7 +96,7 @@ def ladder_rungs(venue: str, ladder: Mapping[str, Any], state: State) -> dict[st
                 resting = Decimal(order["qty"]) - Decimal(order["filledQty"])
                 rungs[rung["orderId"]] = Rung(order, Decimal(order["price"]), resting)
             else:
-                rungs[rung["orderId"]] = Rung(order)
+                rungs[rung["orderId"]] = Rung(None)
         return rungs
     open_by_cloid = {o["cloid"]: o for o in state["hyperliquid"]["orders"] if o["status"] == "open"}
     for rung in ladder["rungs"]:
@@ -112,19 +114,30 @@ def book_quote(venue: str, order: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
     return Decimal(order["limitPx"]), Decimal(order["sz"])
 
 
+#: What the market does between two runs.
+CHANGES = ("quiet", "move", "fill", "move and fill")
+
+
+def change_plan(rng: random.Random, runs: int) -> list[str]:
+    """The change before each run after the first: every kind once in the first runs, then at random."""
+    first = list(CHANGES)
+    rng.shuffle(first)
+    return (first + [rng.choice(CHANGES) for _ in range(runs)])[: max(0, runs - 1)]
+
+
 def move_market(
-    sandbox: Sandbox, rng: random.Random, venue: str, ladder: Mapping[str, Any], market: Market
+    sandbox: Sandbox, rng: random.Random, venue: str, ladder: Mapping[str, Any], market: Market, change: str
 ) -> Market:
     """Between two runs: the mid moves or not, and some open ladder orders fill, partly or wholly."""
     symbol, category = MARKETS[venue]
     mid, moved = market.mid, False
-    if rng.random() < 0.6:
+    if "move" in change:
         mid += rng.choice([-1, 1]) * rng.randint(1, 150)
         moved = True
         price = f"{mid:.1f}" if venue == "bitget" else str(mid)
         sandbox.mark(venue, symbol, price, category=category)
     fills: list[str] = []
-    if rng.random() < 0.5:
+    if "fill" in change:
         open_rungs = [
             (key, rung) for key, rung in ladder_rungs(venue, ladder, sandbox.state()).items() if rung.order
         ]
@@ -227,11 +240,12 @@ def run_schedule(
     ladder = plans.load_ladder(venue)
     sandbox.reset(DEFAULT_SEED)
     sandbox.clear_faults()
-    market = Market(seed_mid(venue))  # where the first run centres
+    market = Market(seed_mid(venue), first=True)  # the seed's mark: where the first run centres
     outcomes: list[ScheduledRun] = []
+    changes = change_plan(rng, runs)
     for number in range(runs):
         if number:
-            market = move_market(sandbox, rng, venue, ladder, market)
+            market = move_market(sandbox, rng, venue, ladder, market, changes[number - 1])
         sandbox.clear_requests()
         before = sandbox.state()
         result = run_dag_test(DAG_ID, env, conf={"conn_id": CONN_IDS[venue]})
@@ -253,9 +267,10 @@ def seed_mid(venue: str) -> Decimal:
 
 def run_line(run: ScheduledRun) -> str:
     statuses = ", ".join(f"{k}={v}" for k, v in sorted(run.statuses.items()))
-    change = "quiet" if run.market.quiet else ("mid moved" if run.market.moved else "mid unchanged")
+    change = "first run" if run.market.first else "mid moved" if run.market.moved else "mid unchanged"
+    change = "quiet" if run.market.quiet else change
     fills = f", filled {'; '.join(run.market.fills)}" if run.market.fills else ""
-    verdict = f"{len(run.violations)} VIOLATIONS" if run.violations else "ok"
+    verdict = f"{len(run.violations)} VIOLATIONS: {'; '.join(run.violations[:3])}" if run.violations else "ok"
     return (
         f"{run.number:4d} {run.venue:<11} mid {run.market.mid} ({change}{fills}) "
         f"[{statuses}] {run.modify_requests} modify requests {verdict}"
