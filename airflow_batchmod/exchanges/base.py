@@ -201,6 +201,11 @@ class MetadataError(ExchangeError):
     planned. The only error :meth:`ExchangeClient.prepare` raises; nothing was sent."""
 
 
+class MetadataRefusedError(MetadataError, FatalRequestError):
+    """The venue refused the planning reads for a reason no retry will cure (credentials,
+    permissions): nothing was sent, and trying again the same way cannot help."""
+
+
 class BudgetExhaustedError(ExchangeError):
     """The account's request budget is spent (Hyperliquid's per-address limit): the request was
     not applied, and no further request may be sent in this run. The message gives the numbers."""

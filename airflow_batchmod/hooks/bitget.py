@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Any
 from airflow_batchmod.hooks.base import ExchangeHook, as_bool
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from airflow_batchmod.exchanges.bitget.client import BitgetClient
+    from airflow_batchmod.hooks.open_orders import OpenOrder
 
 BITGET_API_URL = "https://api.bitget.com"
 
@@ -18,6 +21,9 @@ class BitgetHook(ExchangeHook):
     Connection fields: login = API key, password = API secret, extra ``passphrase``,
     extra ``demo_trading`` (sends ``paptrading: 1``), extra ``proxy``; host, port and schema
     (``https`` unless set) make the base URL, default Bitget production.
+
+    For upstream tasks that build the edits: :meth:`get_open_orders` lists the account's resting
+    orders (with the ``order_key`` an edit uses) and :meth:`get_mid_price` reads a market's mid.
 
     :param bitget_conn_id: The Airflow connection to use.
     """
@@ -71,3 +77,37 @@ class BitgetHook(ExchangeHook):
         except Exception as exc:
             return False, f"{type(exc).__name__}: {exc}"
         return True, f"Connected to Bitget UTA (uid {settings.get('uid', '?')})"
+
+    def get_open_orders(self, symbol: str | None = None, category: str | None = None) -> list[OpenOrder]:
+        """The account's open orders (``GET /api/v3/trade/unfilled-orders``, all pages), newest
+        first, as neutral dicts (see :class:`~airflow_batchmod.hooks.open_orders.OpenOrder`):
+        ``order_key`` (``orderId:…``), ``order_id``, ``client_id`` (clientOid), ``symbol``,
+        ``category``, ``side``, ``price``, ``size`` (qty), ``filled_size``.
+
+        :param symbol: Only this symbol, e.g. ``BTCUSDT`` (default: every symbol).
+        :param category: Only this business line, e.g. ``USDT-FUTURES`` (default: all of them).
+        """
+        from airflow_batchmod.exchanges.bitget.book import BookReadError
+        from airflow_batchmod.hooks.open_orders import from_bitget
+
+        with self.get_client() as client:
+            try:
+                listed = client.book.open_orders(category, symbol.upper() if symbol else None)
+            except BookReadError as exc:
+                raise RuntimeError(f"could not list Bitget open orders: {exc.message}") from None
+        return [from_bitget(order) for order in listed]
+
+    def get_mid_price(self, symbol: str, category: str = "USDT-FUTURES") -> Decimal:
+        """The mid of the best bid and ask (``GET /api/v3/market/tickers``, public), falling back
+        to the last, then the mark price when a side is empty.
+
+        :param symbol: e.g. ``BTCUSDT``.
+        :param category: The business line: ``USDT-FUTURES`` (default), ``SPOT``, ...
+        """
+        from airflow_batchmod.exchanges.bitget.book import BookReadError
+
+        with self.get_client() as client:
+            try:
+                return client.book.mid_price(category.upper(), symbol.upper())
+            except BookReadError as exc:
+                raise RuntimeError(f"could not read the Bitget {symbol} price: {exc.message}") from None

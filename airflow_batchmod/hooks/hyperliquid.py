@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Any
 from airflow_batchmod.hooks.base import ExchangeHook, as_bool
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
+    from airflow_batchmod.hooks.open_orders import OpenOrder
 
 NETWORKS = ("mainnet", "testnet")
 
@@ -20,6 +23,11 @@ class HyperliquidHook(ExchangeHook):
     sub-account), extra ``network`` (``mainnet`` or ``testnet``: it alone decides the signature,
     never the URL), extra ``always_place``, ``expires_after_ms`` and ``proxy``; host, port and
     schema (``https`` unless set) make the base URL, default by network.
+
+    For upstream tasks that build the edits: :meth:`get_open_orders` lists the acting user's
+    resting orders (with the ``order_key`` an edit uses) and :meth:`get_mid_price` reads a coin's
+    mid. Address orders by **cloid** in scheduled DAGs: a modify is cancel-and-replace, so the
+    order's oid changes every run, while the cloid carries over to the replacement.
 
     :param hyperliquid_conn_id: The Airflow connection to use.
     """
@@ -80,16 +88,52 @@ class HyperliquidHook(ExchangeHook):
         return client
 
     def test_connection(self) -> tuple[bool, str]:
-        """Derive the signer's address and check it with a read-only info call."""
+        """Send a signed ``noop`` (it only uses up a nonce): success proves the key, the network
+        and the account / API wallet / vault relation; a signature the venue cannot place names
+        the likely cause (wrong network, wrong key, API wallet not approved)."""
         try:
             client = self.get_client()
             try:
-                signer = client.signer_address
-                role = client.user_role(signer)
+                signer, user, network = client.signer_address, client.user_address, client.network
+                client.noop()
             finally:
                 client.close()
         except Exception as exc:
             return False, f"{type(exc).__name__}: {exc}"
-        if role.get("role") in (None, "missing"):
-            return False, f"Signer {signer} is not known to Hyperliquid"
-        return True, f"Signer {signer} is a Hyperliquid {role.get('role')}"
+        return True, f"Signer {signer} may act for {user} on Hyperliquid {network} (signed noop accepted)"
+
+    def get_open_orders(self, coin: str | None = None) -> list[OpenOrder]:
+        """The acting user's open orders (``/info frontendOpenOrders``), newest first, as neutral
+        dicts (see :class:`~airflow_batchmod.hooks.open_orders.OpenOrder`): ``order_key``
+        (``cloid:…`` when the order has a cloid, else ``oid:…``), ``order_id`` (oid), ``client_id``
+        (cloid), ``symbol`` (the coin), ``side``, ``price``, ``size`` (resting), ``filled_size``.
+
+        :param coin: Only this coin, as the venue names it (``BTC``, ``PURR/USDC``, ``@107``).
+        """
+        from airflow_batchmod.exchanges.base import ReconcileError
+        from airflow_batchmod.hooks.open_orders import from_hyperliquid
+
+        with self.get_client() as client:
+            try:
+                listed = client.info.open_orders(client.user_address)
+            except ReconcileError as exc:
+                raise RuntimeError(f"could not list Hyperliquid open orders: {exc.message}") from None
+        return [from_hyperliquid(order) for order in listed if coin is None or order.coin == coin]
+
+    def get_mid_price(self, symbol: str) -> Decimal:
+        """The mid price of a coin (``/info allMids``), e.g. ``BTC`` or ``@107``.
+
+        :param symbol: The coin as the venue names it.
+        """
+        from decimal import Decimal
+
+        from airflow_batchmod.exchanges.base import ReconcileError
+
+        with self.get_client() as client:
+            try:
+                mids = client.info.all_mids()
+            except ReconcileError as exc:
+                raise RuntimeError(f"could not read Hyperliquid mid prices: {exc.message}") from None
+        if symbol not in mids:
+            raise KeyError(f"Hyperliquid has no mid price for {symbol!r}")
+        return Decimal(mids[symbol])

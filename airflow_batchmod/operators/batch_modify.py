@@ -216,13 +216,17 @@ class BatchModifyOrdersOperator(BaseOperator):
         return client
 
     def _prepare(self, client: ExchangeClient, raw_edits: list[Any]) -> Preparation:
-        from airflow_batchmod.exchanges.base import ExchangeError
+        from airflow_batchmod.exchanges.base import ExchangeError, FatalRequestError
 
         try:
             return client.prepare(raw_edits)
         except ExchangeError as exc:
             # The contract allows only MetadataError here; any exchange error means the same:
             # nothing could be planned, so nothing was sent.
+            if isinstance(exc, FatalRequestError):  # refused for good (credentials): no retry helps
+                raise AirflowFailException(
+                    f"{client.exchange} refused to show the book; nothing was sent: {self._scrub(str(exc))}"
+                ) from None
             raise AirflowException(
                 f"Could not read {client.exchange} metadata or book; nothing was sent: {self._scrub(str(exc))}"
             ) from None

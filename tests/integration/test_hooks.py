@@ -6,15 +6,18 @@ import http.client
 import json
 import threading
 from collections.abc import Iterator
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
 
+from airflow_batchmod.dag_testing import sandbox_connections
 from airflow_batchmod.hooks.bitget import BitgetHook
 from airflow_batchmod.hooks.hyperliquid import HyperliquidHook
 from airflow_batchmod.sandbox.testing import Sandbox
+from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
 
 HL_KEY = "0x0123456789012345678901234567890123456789012345678901234567890123"
 HL_ACCOUNT = "0x14791697260E4c9A71f18484C9f997B308e59325"
@@ -54,10 +57,49 @@ def test_bitget_connection_without_passphrase_is_refused(
         BitgetHook("bitget_bare").get_client()
 
 
-def test_hyperliquid_test_connection_checks_the_derived_signer(sandbox_conns: Sandbox) -> None:
+def _signed_calls(sandbox: Sandbox) -> list[tuple[str, int | None]]:
+    return [(r["kind"], r["status"]) for r in sandbox.requests() if r["path"] == "/exchange"]
+
+
+def test_hyperliquid_test_connection_sends_a_signed_noop(sandbox_conns: Sandbox) -> None:
     ok, message = HyperliquidHook("hyperliquid_default").test_connection()
     assert ok, message
     assert "0x14791697260E4c9A71f18484C9f997B308e59325" in message
+    assert _signed_calls(sandbox_conns) == [("noop", 200)]
+    assert sandbox_conns.requests_where(endpoint="modify") == []
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {  # an API wallet approved by account A, acting for it
+            "login": "0x14791697260e4c9a71f18484c9f997b308e59325",
+            "password": "0x" + "22" * 32,
+        },
+        {"extra": {"network": "mainnet", "vault_address": "0x1719884eb866cb12b2287399b15f7db5e7d775ea"}},
+    ],
+    ids=["agent", "vault"],
+)
+def test_hyperliquid_test_connection_proves_the_account_relation(
+    sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch, changes: dict[str, Any]
+) -> None:
+    conn = {**sandbox_connections(sandbox_conns.url)["hyperliquid_default"], **changes}
+    monkeypatch.setenv("AIRFLOW_CONN_HYPERLIQUID_RELATED", json.dumps(conn))
+    ok, message = HyperliquidHook("hyperliquid_related").test_connection()
+    assert ok, message
+    assert _signed_calls(sandbox_conns) == [("noop", 200)]
+
+
+def test_hyperliquid_test_connection_on_the_wrong_network_names_the_cause(
+    sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = {**sandbox_connections(sandbox_conns.url)["hyperliquid_default"], "extra": {"network": "testnet"}}
+    monkeypatch.setenv("AIRFLOW_CONN_HYPERLIQUID_TESTNET", json.dumps(conn))
+    ok, message = HyperliquidHook("hyperliquid_testnet").test_connection()
+    assert not ok
+    assert "does not exist" in message
+    assert "check `network` (this connection signs for testnet" in message
+    assert conn["password"].removeprefix("0x") not in message
 
 
 def test_hyperliquid_unknown_signer_fails_test_connection(
@@ -67,7 +109,71 @@ def test_hyperliquid_unknown_signer_fails_test_connection(
     monkeypatch.setenv("AIRFLOW_CONN_HYPERLIQUID_STRANGER", json.dumps(conn))
     ok, message = HyperliquidHook("hyperliquid_stranger").test_connection()
     assert not ok
+    assert "does not exist" in message and "a wrong private key" in message
     assert "42" * 32 not in message
+
+
+def test_bitget_open_orders_are_listed_in_pages_as_neutral_dicts(sandbox_conns: Sandbox) -> None:
+    state = bitget_orders(sandbox_conns, uid="1001")
+    expected = {
+        id_: o
+        for id_, o in state.items()
+        if o["status"] in ("live", "partially_filled")
+        and (o["symbol"], o["category"]) == ("BTCUSDT", "USDT-FUTURES")
+    }
+    sandbox_conns.clear_requests()
+    listed = BitgetHook("bitget_default").get_open_orders("btcusdt", category="USDT-FUTURES")
+    assert {o["order_id"] for o in listed} == set(expected)
+    pages = sandbox_conns.requests_where(venue="bitget", kind="unfilled-orders")
+    assert len(pages) == -(-len(expected) // 100)  # full pages of 100, never a call per order
+    partial = next(o for o in listed if o["order_id"] == "9001")
+    assert partial == {
+        "order_key": "orderId:9001",
+        "order_id": "9001",
+        "client_id": "special-partial",
+        "symbol": "BTCUSDT",
+        "category": "USDT-FUTURES",
+        "side": "buy",
+        "price": "58000",
+        "size": "0.1",
+        "filled_size": "0.04",
+    }
+    everything = BitgetHook("bitget_default").get_open_orders()
+    assert len(everything) == sum(o["status"] in ("live", "partially_filled") for o in state.values())
+
+
+def test_bitget_mid_price_is_the_middle_of_the_best_bid_and_ask(sandbox_conns: Sandbox) -> None:
+    sandbox_conns.mark("bitget", "BTCUSDT", "60500.0", category="USDT-FUTURES")
+    # The sandbox quotes one tick (0.1) either side of the mark.
+    assert BitgetHook("bitget_default").get_mid_price("BTCUSDT") == Decimal("60500.0")
+    with pytest.raises(RuntimeError, match="no USDT-FUTURES ticker for NOPEUSDT"):
+        BitgetHook("bitget_default").get_mid_price("NOPEUSDT")
+
+
+def test_hyperliquid_open_orders_are_addressed_by_cloid_when_they_have_one(sandbox_conns: Sandbox) -> None:
+    orders = hyperliquid_orders(sandbox_conns)
+    user = "0x14791697260e4c9a71f18484c9f997b308e59325"
+    open_btc = {
+        oid: o
+        for oid, o in orders.items()
+        if o["user"] == user and o["status"] == "open" and o["coin"] == "BTC"
+    }
+    listed = HyperliquidHook("hyperliquid_default").get_open_orders("BTC")
+    assert {int(o["order_id"]) for o in listed} == set(open_btc)
+    for entry in listed:
+        order = open_btc[int(entry["order_id"])]
+        key = f"cloid:{order['cloid']}" if order["cloid"] else f"oid:{order['oid']}"
+        assert (entry["order_key"], entry["client_id"], entry["symbol"]) == (key, order["cloid"], "BTC")
+        assert Decimal(entry["price"]) == Decimal(order["limitPx"])
+        assert Decimal(entry["size"]) == Decimal(order["sz"])
+    assert any(o["order_key"].startswith("cloid:") for o in listed)
+
+
+def test_hyperliquid_mid_price_reads_all_mids(sandbox_conns: Sandbox) -> None:
+    sandbox_conns.mark("hyperliquid", "BTC", "60500")
+    assert HyperliquidHook("hyperliquid_default").get_mid_price("BTC") == Decimal("60500")
+    with pytest.raises(KeyError, match="NOPE"):
+        HyperliquidHook("hyperliquid_default").get_mid_price("NOPE")
 
 
 def test_hyperliquid_network_must_be_known(sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -221,8 +327,9 @@ def test_proxy_extra_routes_all_traffic(
     venue_saw = [r["path"] for r in sandbox_conns.requests()]
     assert forward_proxy.seen == [
         "GET /api/v3/account/settings",
-        "POST /info",
+        "POST /exchange",  # the connection test's signed noop
         "GET /api/v3/market/instruments",
+        "GET /api/v3/trade/unfilled-orders",  # the plan reads the book
         "POST /api/v3/trade/batch-modify-order",
     ]
     assert venue_saw == [line.split(" ", 1)[1] for line in forward_proxy.seen]

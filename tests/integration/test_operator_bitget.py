@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from airflow_batchmod.exchanges.bitget.client import BitgetClient
 from airflow_batchmod.sandbox.testing import Sandbox
 from tests.integration.conftest import RunOperator
+from tests.support.between import after_planning
 from tests.support.faults import answered_late
 from tests.support.sandbox_state import bitget_orders, modify_requests
 
@@ -86,28 +88,51 @@ def test_bad_edit_fails_the_task_before_any_request(
     assert [e["status"] for e in run.report["edits"]] == ["not_sent"] * 3 + ["invalid", "not_sent", "invalid"]
 
 
-def test_rejections_are_reported_per_order(run_operator: RunOperator, sandbox_conns: Sandbox) -> None:
+def test_the_plan_settles_what_the_book_refuses(run_operator: RunOperator, sandbox_conns: Sandbox) -> None:
     edits = [
         *ladder_edits(2),
         {"orderId": "9002", "symbol": "BTCUSDT", "category": "USDT-FUTURES", "price": "59010"},  # filled
         {"orderId": "9004", "symbol": "BTCUSDT", "category": "USDT-FUTURES", "price": "62010"},  # reduce-only
         {"orderId": "9001", "symbol": "BTCUSDT", "category": "USDT-FUTURES", "qty": "0.030"},  # below filled
     ]
-    run = run_operator("bitget_default", edits)
+    run = run_operator("bitget_default", edits, on_invalid="skip")
     assert run.report is not None
-    statuses = [(e["status"], e["code"]) for e in run.report["edits"]]
+    statuses = [(e["status"], e["message"]) for e in run.report["edits"]]
     assert statuses == [
         ("modified", None),
         ("modified", None),
-        ("rejected", "25568"),
-        ("rejected", "25574"),
-        ("rejected", "25568"),
+        ("not_open", "order is filled"),
+        ("invalid", "reduce-only orders cannot be modified on Bitget"),
+        ("invalid", "qty 0.03 is below the 0.04 already filled"),
     ]
+    assert run.error is not None  # invalid edits fail the task by default, after the report
+    (call,) = modify_requests(sandbox_conns, "bitget")
+    assert call["order_keys"] == ["1001", "1002"]
+    assert_report_matches_sandbox(run.report, edits, sandbox_conns)
+
+
+def test_venue_rejections_when_the_book_moves_after_planning(
+    run_operator: RunOperator, sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edits = [
+        *ladder_edits(2),
+        {"orderId": "9001", "symbol": "BTCUSDT", "category": "USDT-FUTURES", "qty": "0.060"},
+    ]
+
+    def trade() -> None:
+        sandbox_conns.fill("bitget", "1001")  # filled before its edit arrives
+        sandbox_conns.fill("bitget", "9001", "0.030")  # 0.070 filled now, above the new qty
+
+    after_planning(monkeypatch, BitgetClient, trade)
+    run = run_operator("bitget_default", edits)
+    assert run.report is not None
+    statuses = [(e["status"], e["code"]) for e in run.report["edits"]]
+    assert statuses == [("rejected", "25568"), ("modified", None), ("rejected", "25568")]
     # Rejections fail the task by default, after the report was pushed to XCom.
     assert run.error is not None
-    assert run.ti.xcoms["return_value"]["totals"]["rejected"] == 3
-    tolerant = run_operator("bitget_default", edits[2:], fail_on="failed_or_unknown")
-    assert tolerant.error is None
+    assert run.ti.xcoms["return_value"]["totals"]["rejected"] == 2
+    orders = bitget_orders(sandbox_conns)
+    assert [orders[i]["modifications"] for i in ("1001", "1002", "9001")] == [0, 1, 0]
 
 
 @pytest.mark.parametrize(
@@ -151,14 +176,16 @@ def test_read_timeout_after_the_exchange_acted_is_reconciled_not_resent(
     assert_report_matches_sandbox(run.report, edits, sandbox_conns)
 
 
-def test_outcome_that_stays_unknown_fails_the_task(run_operator: RunOperator, sandbox_conns: Sandbox) -> None:
-    # The answer is lost and the exchange cannot be asked either: nobody knows, so say so.
-    sandbox_conns.set_faults(
-        [
-            {"venue": "bitget", "endpoint": "modify", "fault": "drop_after", "times": 1},
-            {"venue": "bitget", "endpoint": "query", "fault": "http_500", "times": None},
-        ]
-    )
+def test_outcome_that_stays_unknown_fails_the_task(
+    run_operator: RunOperator, sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The answer is lost and the exchange cannot be asked either (once the plan has read the
+    # book): nobody knows, so say so.
+    faults: list[dict[str, Any]] = [
+        {"venue": "bitget", "endpoint": "modify", "fault": "drop_after", "times": 1},
+        {"venue": "bitget", "endpoint": "query", "fault": "http_500", "times": None},
+    ]
+    after_planning(monkeypatch, BitgetClient, lambda: sandbox_conns.set_faults(faults))
     edits = ladder_edits(3)
     run = run_operator("bitget_default", edits)
     assert run.report is not None

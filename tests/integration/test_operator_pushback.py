@@ -80,13 +80,23 @@ def test_two_server_errors_on_a_10_edit_chunk_cost_two_more_requests(
     assert (report["throttled_requests"], report["server_errors"]) == (0, 2)
 
 
+def test_a_refused_book_read_fails_the_task_for_good_before_any_request(
+    run_operator: RunOperator, sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = {**sandbox_connections(sandbox_conns.url)["bitget_default"], "password": "not-the-secret"}
+    monkeypatch.setenv("AIRFLOW_CONN_BROKEN", json.dumps(conn))
+    run = run_operator("broken", edits_for("bitget_default", sandbox_conns.state(), 6))
+    assert isinstance(run.error, AirflowFailException)  # Airflow does not retry it
+    assert "refused to show the book" in str(run.error) and "40009" in str(run.error)
+    assert modify_requests(sandbox_conns, "bitget") == []
+    reads = sandbox_conns.requests_where(venue="bitget", kind="unfilled-orders")
+    assert [r["status"] for r in reads] == [400]  # refused once, not retried
+
+
 @pytest.mark.parametrize(
     ("conn_id", "broken"),
-    [
-        ("bitget_default", {"password": "not-the-secret"}),
-        ("hyperliquid_default", {"extra": {"network": "testnet"}}),
-    ],
-    ids=["bitget-wrong-secret", "hyperliquid-wrong-network"],
+    [("hyperliquid_default", {"extra": {"network": "testnet"}})],
+    ids=["hyperliquid-wrong-network"],
 )
 def test_a_refusal_no_retry_can_cure_fails_the_task_for_good_after_one_request(
     run_operator: RunOperator,

@@ -177,7 +177,8 @@ def test_a_normal_run_at_debug_shows_no_secret(
     assert "send_request_headers" in logs  # httpcore at DEBUG
     assert "edit #0" in logs and "Summary for apply_edits" in logs
     assert run.report is not None
-    assert [e["status"] for e in run.report["edits"]] == ["modified", "modified", "rejected"]
+    # The third order is not open: the plan names its state without sending it.
+    assert [e["status"] for e in run.report["edits"]] == ["modified", "modified", "not_open"]
     assert_run_clean(run, logs)
 
 
@@ -505,14 +506,18 @@ def test_bitget_failed_auth_shows_neither_the_real_nor_the_wrong_credentials(
     code: str,
     wrong: str,
 ) -> None:
+    from airflow.sdk.exceptions import AirflowFailException
+
     from airflow_batchmod.exchanges.base import FatalRequestError
     from airflow_batchmod.hooks.bitget import BitgetHook
 
     _set_conn(monkeypatch, sandbox_conns, "bitget_bad", "bitget_default", **changes)
     run = run_operator("bitget_bad", [btc_edit("1001", "59895.5")])
-    assert run.error is not None
-    assert run.report is not None
-    assert [(e["status"], e["code"]) for e in run.report["edits"]] == [("failed", code)]
+    # The plan's signed book read is refused: the task fails for good before anything is sent.
+    assert type(run.error) is AirflowFailException
+    assert f"code {code}" in str(run.error)
+    assert run.report is None
+    assert [r for r in sandbox_conns.requests() if r["endpoint"] == "modify"] == []
     ok, message = BitgetHook("bitget_bad").test_connection()
     assert not ok and code in message
     client = BitgetHook("bitget_bad").get_client()
@@ -522,7 +527,7 @@ def test_bitget_failed_auth_shows_neither_the_real_nor_the_wrong_credentials(
     finally:
         client.close()
     assert raised.value.code == code
-    texts = [task_logs(), message, str(raised.value), repr(client), json.dumps(run.report)]
+    texts = [task_logs(), message, str(raised.value), repr(client), str(run.error)]
     for text in texts:
         assert_clean(text, "a failed-auth artefact")
         assert wrong not in text and wrong.upper() not in text.upper()
@@ -573,15 +578,19 @@ def test_an_unknown_but_valid_key_fails_without_being_shown(
     task_logs: Callable[[], str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from airflow_batchmod.hooks.hyperliquid import HyperliquidHook
+
     _set_conn(monkeypatch, sandbox_conns, "hyperliquid_unknown", "hyperliquid_default", password=UNKNOWN_KEY)
     run = run_operator("hyperliquid_unknown", [sol_edit()])
-    assert run.error is not None
     assert run.report is not None
-    # The unknown signer has no open orders; its edit is sent and the exchange refuses the signer.
+    # The unknown signer has no open orders: the plan says so and sends nothing.
     entry = run.report["edits"][0]
-    assert entry["status"] == "failed" and "does not exist" in entry["message"]
+    assert entry["status"] == "not_open" and "unknown to the exchange" in entry["message"]
+    # Its signature is refused where it is used: the connection test's signed noop.
+    ok, message = HyperliquidHook("hyperliquid_unknown").test_connection()
+    assert not ok and "does not exist" in message
     logs = task_logs()
-    for text in (logs, str(run.error), json.dumps(run.report)):
+    for text in (logs, str(run.error), json.dumps(run.report), message):
         assert UNKNOWN_KEY.removeprefix("0x") not in text
         assert "4d" * (FRAGMENT // 2) not in text.lower()
     assert_run_clean(run, logs)

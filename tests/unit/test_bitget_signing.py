@@ -55,6 +55,9 @@ class Recorder:
         if path == "/api/v3/trade/order-info":
             order = {"orderId": "1001", "price": "60010", "qty": "0.02", "orderStatus": "live"}
             return httpx.Response(200, json=envelope(order))
+        if path == "/api/v3/trade/unfilled-orders":
+            order = {"orderId": "1001", "price": "60000", "qty": "0.01", "orderStatus": "live"}
+            return httpx.Response(200, json=envelope({"list": [order], "cursor": ""}))
         return httpx.Response(404)
 
 
@@ -116,6 +119,12 @@ def test_submit_sends_the_bytes_it_signed() -> None:
         [{"orderId": 1001, "price": "60010", "qty": 0.02, "symbol": "BTCUSDT", "category": "USDT-FUTURES"}]
     )
     assert preparation.problems == []
+    # The plan's book read is a signed GET: the query string is part of what is signed.
+    listing = next(r for r in recorder.requests if r.url.path == "/api/v3/trade/unfilled-orders")
+    query = listing.url.query.decode()
+    assert query == "category=USDT-FUTURES&limit=100&symbol=BTCUSDT"
+    prehash_get = listing.headers["ACCESS-TIMESTAMP"] + "GET" + listing.url.path + "?" + query
+    assert listing.headers["ACCESS-SIGN"] == reference_sign("s3cret-value", prehash_get)
     client.submit(preparation.edits)
     post = recorder.requests[-1]
     assert post.method == "POST"
@@ -147,7 +156,9 @@ def test_signed_get_uses_the_query_it_sends() -> None:
     client.reconcile(
         [PreparedEdit(0, "clientOid:a.b:c/d", "", "x", BatchModifyItem(clientOid="a.b:c/d", price="1"))]
     )
-    (get,) = recorder.requests
+    # The open-orders page first (it does not list the order), then the order's own status.
+    listing, get = recorder.requests
+    assert listing.url.path == "/api/v3/trade/unfilled-orders"
     assert get.method == "GET"
     raw_target = get.url.raw_path.decode()
     assert raw_target == "/api/v3/trade/order-info?clientOid=a.b:c/d"

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from pydantic import ValidationError
 
@@ -25,6 +26,7 @@ from airflow_batchmod.exchanges.retry import ReadFailed
 
 log = logging.getLogger(__name__)
 
+TICKERS_PATH = "/api/v3/market/tickers"
 UNFILLED_ORDERS_PATH = "/api/v3/trade/unfilled-orders"
 ORDER_INFO_PATH = "/api/v3/trade/order-info"
 #: The largest page Bitget serves.
@@ -197,9 +199,26 @@ class BookReader:
         except ValidationError:
             raise BookReadError("order query answered with an unreadable order") from None
 
-    def _data(self, path: str, params: Mapping[str, str], what: str) -> object:
+    def mid_price(self, category: str, symbol: str) -> Decimal:
+        """The middle of the best bid and ask of ``symbol`` (public ``tickers``); the last price,
+        then the mark price, when one side of the book is empty."""
+        data = self._data(TICKERS_PATH, {"category": category, "symbol": symbol}, "tickers", signed=False)
+        tickers = data if isinstance(data, list) else []
+        ticker = next((t for t in tickers if isinstance(t, Mapping) and t.get("symbol") == symbol), None)
+        if ticker is None:
+            raise BookReadError(f"tickers: no {category} ticker for {echo(symbol)}")
+        bid, ask = _price(ticker.get("bid1Price")), _price(ticker.get("ask1Price"))
+        if bid is not None and ask is not None:
+            return (bid + ask) / 2
+        for name in ("lastPrice", "markPrice"):
+            price = _price(ticker.get(name))
+            if price is not None:
+                return price
+        raise BookReadError(f"tickers: {echo(symbol)} has no price")
+
+    def _data(self, path: str, params: Mapping[str, str], what: str, *, signed: bool = True) -> object:
         try:
-            status, envelope = self._read(path, params, True)
+            status, envelope = self._read(path, params, signed)
         except ReadFailed as exc:
             raise BookReadError(f"{what}: {exc}", kind=exc.kind) from None
         if not is_success(envelope.code):
@@ -212,3 +231,14 @@ class BookReader:
             f"{what} refused (HTTP {status}, code {echo(envelope.code)}): {message}",
             fatal=classify(envelope.code) is ErrorClass.FATAL_AUTH,
         )
+
+
+def _price(value: object) -> Decimal | None:
+    """A positive price from a ticker field (spot sends "" for an empty side)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        price = Decimal(value)
+    except InvalidOperation:
+        return None
+    return price if price.is_finite() and price > 0 else None

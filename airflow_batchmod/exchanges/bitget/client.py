@@ -14,13 +14,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from airflow_batchmod.exchanges.base import (
     Confirmation,
-    EditProblem,
     ExchangeError,
     FailureKind,
     FatalRequestError,
     ItemResult,
     Landing,
     MetadataError,
+    MetadataRefusedError,
     Outcome,
     PlannedSkip,
     Preparation,
@@ -39,8 +39,7 @@ from airflow_batchmod.exchanges.bitget.models import (
     BitgetEnvelope,
     Instrument,
 )
-from airflow_batchmod.exchanges.bitget.planning import confirmation, plan_edit, ref_of
-from airflow_batchmod.exchanges.bitget.precision import check_edit
+from airflow_batchmod.exchanges.bitget.planning import check_edits, confirmation, plan_edit, ref_of
 from airflow_batchmod.exchanges.bitget.reconciliation import judge
 from airflow_batchmod.exchanges.bitget.responses import (
     envelope_error,
@@ -48,7 +47,7 @@ from airflow_batchmod.exchanges.bitget.responses import (
     parse_envelope,
     safe_message,
 )
-from airflow_batchmod.exchanges.bitget.validation import echo, edit_label, parse_edit, raw_label, to_wire
+from airflow_batchmod.exchanges.bitget.validation import echo, parse_edit
 from airflow_batchmod.exchanges.http import make_http_client, send_modification
 from airflow_batchmod.exchanges.ratelimit import Limiter, SlidingWindowLimiter
 from airflow_batchmod.exchanges.retry import (
@@ -114,7 +113,8 @@ class BitgetClient:
         )
         self._instruments: dict[str, dict[str, Instrument]] = {}
         self._instruments_lock = threading.Lock()
-        self._book = BookReader(
+        #: Reads of the account's orders and of market prices (see :mod:`.book`).
+        self.book = BookReader(
             lambda path, params, signed: self._read(path, params, signed=signed), self.secrets
         )
 
@@ -162,24 +162,9 @@ class BitgetClient:
         """
         parsed = [(index, raw, parse_edit(raw)) for index, raw in enumerate(raw_edits)]
         categories = sorted({edit.category for _, _, edit in parsed if isinstance(edit, BitgetEdit)})
-        instruments = {category: self.instruments(category) for category in categories}
+        instruments: dict[str, dict[str, Instrument]] = {c: self.instruments(c) for c in categories}
 
-        checked: list[PreparedEdit] = []
-        problems: list[EditProblem] = []
-        for index, raw, edit in parsed:
-            if not isinstance(edit, BitgetEdit):
-                problems.append(EditProblem(index, raw_label(raw), tuple(edit)))
-                continue
-            label = edit_label(edit)
-            instrument = instruments[edit.category].get(edit.symbol)
-            if instrument is None:
-                issues = [f"symbol {edit.symbol} is not a {edit.category} instrument on Bitget"]
-            else:
-                issues = check_edit(instrument, price=edit.price, qty=edit.qty)
-            if issues:
-                problems.append(EditProblem(index, label, tuple(issues)))
-            else:
-                checked.append(PreparedEdit(index, edit.order_key, edit.category, label, to_wire(edit)))
+        checked, problems = check_edits(parsed, instruments)
         if not checked:
             return Preparation(edits=[], problems=problems)
 
@@ -203,8 +188,10 @@ class BitgetClient:
     def _read_book(self, edits: Sequence[PreparedEdit], error: type[ExchangeError]) -> BookView:
         """The book of ``edits``' orders; a listing that fails becomes ``error``."""
         try:
-            view = self._book.read([ref_of(_payload(edit)) for edit in edits])
+            view = self.book.read([ref_of(_payload(edit)) for edit in edits])
         except BookReadError as exc:
+            if exc.fatal and error is MetadataError:
+                error = MetadataRefusedError
             raise error(f"could not read the Bitget book: {exc.message}", kind=exc.kind) from None
         log.info(
             "Read the Bitget book of %d orders: %d open-orders pages, %d order-info lookups",
@@ -301,7 +288,7 @@ class BitgetClient:
             return []
         refs = [ref_of(_payload(edit)) for edit in edits]
         try:
-            view = self._book.read(refs)
+            view = self.book.read(refs)
         except BookReadError as exc:
             message = f"order query failed: {exc.message}"
             return [ItemResult(edit.index, Outcome.UNKNOWN, message=message) for edit in edits]

@@ -1,4 +1,5 @@
-"""Judging Bitget edits against the book: before sending (plan) and after (confirm).
+"""Judging Bitget edits: against the instrument rules, then against the book before sending
+(plan) and after (confirm).
 
 Bitget modifies in place, so the order keeps its id and the book shows the edit on the same
 order. Values are compared as ``Decimal`` and shown as canonical text (``format_decimal``), so
@@ -7,6 +8,7 @@ order. Values are compared as ``Decimal`` and shown as canonical text (``format_
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from airflow_batchmod.exchanges.base import (
@@ -19,10 +21,35 @@ from airflow_batchmod.exchanges.base import (
     Quote,
 )
 from airflow_batchmod.exchanges.bitget.book import OrderRef
-from airflow_batchmod.exchanges.bitget.models import BatchModifyItem, OrderInfo
+from airflow_batchmod.exchanges.bitget.models import BatchModifyItem, BitgetEdit, Instrument, OrderInfo
+from airflow_batchmod.exchanges.bitget.precision import check_edit
 from airflow_batchmod.exchanges.bitget.reconciliation import OPEN_STATUSES
-from airflow_batchmod.exchanges.bitget.validation import echo
+from airflow_batchmod.exchanges.bitget.validation import echo, edit_label, raw_label, to_wire
 from airflow_batchmod.exchanges.decimals import format_decimal
+
+
+def check_edits(
+    parsed: Sequence[tuple[int, object, BitgetEdit | list[str]]],
+    instruments: Mapping[str, Mapping[str, Instrument]],
+) -> tuple[list[PreparedEdit], list[EditProblem]]:
+    """The edits that pass their instrument's rules (not yet planned), and the problems of the rest."""
+    checked: list[PreparedEdit] = []
+    problems: list[EditProblem] = []
+    for index, raw, edit in parsed:
+        if not isinstance(edit, BitgetEdit):
+            problems.append(EditProblem(index, raw_label(raw), tuple(edit)))
+            continue
+        label = edit_label(edit)
+        instrument = instruments[edit.category].get(edit.symbol)
+        if instrument is None:
+            issues = [f"symbol {edit.symbol} is not a {edit.category} instrument on Bitget"]
+        else:
+            issues = check_edit(instrument, price=edit.price, qty=edit.qty)
+        if issues:
+            problems.append(EditProblem(index, label, tuple(issues)))
+        else:
+            checked.append(PreparedEdit(index, edit.order_key, edit.category, label, to_wire(edit)))
+    return checked, problems
 
 
 def ref_of(payload: BatchModifyItem) -> OrderRef:

@@ -111,6 +111,13 @@ class InfoReader:
     def open_orders(self, user: str) -> list[OrderView]:
         return read_open_orders(self.query({"type": "frontendOpenOrders", "user": user}, OPEN_ORDER_KEYS))
 
+    def all_mids(self) -> dict[str, str]:
+        """``allMids``: the mid price of every coin, as decimal text."""
+        body = self.query({"type": "allMids"})
+        if not isinstance(body, dict):
+            raise ReconcileError("allMids: the answer is not an object")
+        return {str(coin): str(mid) for coin, mid in body.items()}
+
     def order_status(self, user: str, target: int | str) -> OrderView | None:
         return read_order_status(self.query({"type": "orderStatus", "user": user, "oid": target}))
 
