@@ -108,7 +108,7 @@ def hyperliquid_edits(ladder: dict[str, Any], centre: Decimal) -> list[dict[str,
 
 
 def ladder_edits(
-    conn_type: str | None, centre: str, open_orders: Iterable[OpenOrder] = ()
+    conn_type: str | None, centre: Decimal | str, open_orders: Iterable[OpenOrder] = ()
 ) -> list[dict[str, Any]]:
     """The edits that re-centre the ``conn_type`` ladder on ``centre``, given the hook's open orders."""
     ladder = load_ladder(conn_type)
@@ -118,8 +118,9 @@ def ladder_edits(
     return hyperliquid_edits(ladder, Decimal(centre))
 
 
-def read_ladder_market(conn_type: str | None, conn_id: str) -> tuple[str, list[dict[str, Any]]]:
+def read_ladder_market(conn_type: str | None, conn_id: str) -> tuple[Decimal, list[OpenOrder]]:
     """The live mid of the ladder's market and its open orders, read through the connection's hook."""
+    # The hooks are imported here, not at the top: the scheduler parses this file often.
     ladder = load_ladder(conn_type)
     if conn_type == "bitget":
         from airflow_batchmod.hooks.bitget import BitgetHook
@@ -128,12 +129,12 @@ def read_ladder_market(conn_type: str | None, conn_id: str) -> tuple[str, list[d
         symbol, category = ladder["symbol"], ladder["category"]
         return (
             bitget.get_mid_price(symbol, category=category),
-            bitget.get_open_orders(symbol=symbol, category=category),
+            list(bitget.get_open_orders(symbol=symbol, category=category)),
         )
     from airflow_batchmod.hooks.hyperliquid import HyperliquidHook
 
     hyperliquid = HyperliquidHook(conn_id)
-    return hyperliquid.get_mid_price(ladder["coin"]), hyperliquid.get_open_orders(coin=ladder["coin"])
+    return hyperliquid.get_mid_price(ladder["coin"]), list(hyperliquid.get_open_orders(coin=ladder["coin"]))
 
 
 def live_ladder_edits(conn_type: str | None, conn_id: str, centre: str | None = None) -> list[dict[str, Any]]:
