@@ -141,10 +141,12 @@ def move_market(
         open_rungs = [
             (key, rung) for key, rung in ladder_rungs(venue, ladder, sandbox.state()).items() if rung.order
         ]
-        for key, rung in rng.sample(open_rungs, k=min(len(open_rungs), rng.randint(1, 3))):
+        # The first order drawn fills completely, the others partly (when more than a lot rests).
+        drawn = rng.sample(open_rungs, k=min(len(open_rungs), rng.randint(2, 3)))
+        for number, (key, rung) in enumerate(drawn):
             assert rung.resting is not None
             lots = int(rung.resting / LOT)
-            if lots > 1 and rng.random() < 0.7:
+            if number and lots > 1:
                 size = str(LOT * rng.randint(1, lots - 1))
                 sandbox.fill(venue, key, size)
                 fills.append(f"{key} {size}")
@@ -185,8 +187,11 @@ def judge_run(
         for side, rung in (("before", was), ("after", now)):
             quote = entry.get(side)
             if quote is None or rung.order is None:
-                if side == "after" and entry["status"] == "modified":
-                    violations.append(f"{key}: modified without an 'after'")
+                if quote is None and (side, entry["status"]) in (
+                    ("before", "unchanged"),
+                    ("after", "modified"),
+                ):
+                    violations.append(f"{key}: {entry['status']} without a '{side}'")
                 continue
             shown = book_quote(venue, rung.order)
             if (Decimal(quote["price"]), Decimal(quote["size"])) != shown:
