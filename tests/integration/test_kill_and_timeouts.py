@@ -218,7 +218,10 @@ def test_hooks_without_options_still_have_timeouts(
 
     assert BitgetHook("bitget_default").test_connection()[0]
     assert HyperliquidHook("hyperliquid_default").test_connection()[0]
-    assert {path for path, _ in request_timeouts} == {"GET /api/v3/account/settings", "POST /info"}
+    assert {path for path, _ in request_timeouts} == {
+        "GET /api/v3/account/settings",
+        "POST /exchange",
+    }  # the signed noop
     expected = {
         "connect": DEFAULT_TIMEOUT.connect,
         "read": DEFAULT_TIMEOUT.read,

@@ -99,6 +99,14 @@ def test_hyperliquid_resending_the_same_edits_changes_nothing(
     assert first.error is None, first.error
     assert statuses(first.report or {}) == ["modified"] * 16
     state = hyperliquid_orders(sandbox_conns)
+    # Confirmed against the book: ``after`` is the replacement order as the sandbox holds it.
+    for entry, edit in zip((first.report or {})["edits"], edits, strict=True):
+        replacement = state[int(entry["order_id"])]
+        assert (
+            entry["after"]
+            == quote(replacement["limitPx"], replacement["sz"])
+            == quote(edit["price"], edit["size"])
+        )
     sandbox_conns.clear_requests()
 
     # The second run addresses the same orders: by cloid, or by their new oid when they have none.

@@ -160,10 +160,10 @@ def bitget_edits(rng: random.Random, before: dict[str, Any]) -> list[dict[str, A
         order = orders[edits[position]["orderId"]]
         _insert_later(rng, edits, position, bitget_edit(order, rng.randint(41, 80)))
     refused = [
-        bitget_edit(orders["9002"], 3),  # filled: 25568
-        bitget_edit(orders["9003"], 3),  # cancelled: 25568
-        bitget_edit(orders["9004"], 3),  # reduce-only: 25574
-        {**bitget_edit(orders["9001"], 0), "qty": "0.030"},  # below the filled 0.040: 25568
+        bitget_edit(orders["9002"], 3),  # filled: not_open
+        bitget_edit(orders["9003"], 3),  # cancelled: not_open
+        bitget_edit(orders["9004"], 3),  # reduce-only: invalid
+        {**bitget_edit(orders["9001"], 0), "qty": "0.030"},  # below the filled 0.040: invalid
     ]
     if rng.random() < 0.4:
         for edit in rng.sample(refused, rng.randint(1, 2)):

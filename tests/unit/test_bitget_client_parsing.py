@@ -488,6 +488,25 @@ def test_reconcile_decisions(client: BitgetClient, venue: Venue) -> None:
     ]
 
 
+def test_reconcile_settles_from_the_open_orders_list_first(
+    client: BitgetClient, venue: Venue, caplog: pytest.LogCaptureFixture
+) -> None:
+    listed = [{"orderId": "1", "price": "60010", "qty": "0.01", "orderStatus": "live"}]
+    listed.append({"orderId": "2", "price": "60000", "qty": "0.01", "orderStatus": "live"})
+    venue.unfilled.append(reply(200, ok({"list": listed, "cursor": ""})))
+    venue.order_info_for = {"ladder-3": [order(price="59990", status="filled", order_id="3")]}
+    with caplog.at_level("INFO", logger="airflow_batchmod.exchanges.bitget.client"):
+        results = client.reconcile(THREE)
+    assert [r.outcome for r in results] == [Outcome.APPLIED, Outcome.RETRY, Outcome.APPLIED]
+    assert [request.url.path.rsplit("/", 1)[-1] for request in venue.seen] == [
+        "unfilled-orders",
+        "order-info",
+    ]
+    assert (
+        "reconciling 3 in-doubt edits: 2 settled from the open-orders list, 1 by order status" in caplog.text
+    )
+
+
 def test_reconcile_closed_and_unknown_orders(client: BitgetClient, venue: Venue) -> None:
     venue.order_info_for = {
         "1": [order(status="cancelled")],
