@@ -6,6 +6,9 @@ fault soak with its invariant, only when named). Each benchmark starts its own s
 figures are printed, never asserted; a closing table puts each beside its target or baseline,
 and the same rows are written to ``benchmarks/results/latest.json``.
 
+``soak --schedule --runs N`` soaks the ladder DAG as a schedule instead: N ``airflow dags test``
+runs per venue (about 10 s each).
+
 ``--full`` adds Bitget to the scaling run (about 2 more minutes). ``--memory-edits N`` runs the
 memory benchmark with N edits instead of 100,000 (about 2.5 minutes; the whole default run about
 8.5 minutes).
@@ -67,6 +70,7 @@ def _soak(args: argparse.Namespace) -> list[Row]:
         print("  tests/support/soak_cli.py is not there; skipped")
         return [Row("soak", "run", "skipped: no tests/support/soak_cli.py")]
     command = [sys.executable, "-m", "tests.support.soak_cli"]
+    command += ["--schedule", "--runs", str(args.runs)] if args.schedule else []
     code = subprocess.run(command, cwd=ROOT, check=False).returncode
     return [Row("soak", "exit code", str(code), "0")]
 
@@ -76,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help=f"of {', '.join([*DEFAULT, 'soak'])}; default: all but soak")
     parser.add_argument("--full", action="store_true", help="also scale Bitget to 20,000 edits")
     parser.add_argument("--memory-edits", type=int, default=None, help="edits for the memory run")
+    parser.add_argument("--schedule", action="store_true", help="soak: run the ladder DAG as a schedule")
+    parser.add_argument("--runs", type=int, default=30, help="soak --schedule: DAG runs per venue")
     args = parser.parse_args(argv)
     names = args.names or list(DEFAULT)
     unknown = sorted(set(names) - {*DEFAULT, "soak"})

@@ -5,6 +5,10 @@ turns the plan into one ``{"conn_id", "edits"}`` entry per account, and dynamic 
 runs one ``BatchModifyOrdersOperator`` per account, so each account gets its own rate-limit
 budget, retries, checkpoint and report. ``summarise`` collects the reports.
 
+The plan names Hyperliquid orders by cloid, as the ladder does: a modify replaces the order
+under a new oid, and the cloid carries over, so running the same plan again finds the same
+orders and reports them ``unchanged`` instead of failing on oids that are gone.
+
 To keep two tasks from sharing one account's rate limit, give each account its own Airflow
 pool with one slot (see the README, "Rate limits across tasks").
 """

@@ -1,14 +1,24 @@
-"""Re-centre a ladder of resting orders on a new reference price.
+"""Every 15 minutes, re-centre a ladder of resting orders on the live mid price.
 
-One task reads a small portfolio file (the ladder: which resting orders sit how many
-steps from the centre, and their target sizes) and the reference price to centre on, and
-works out each order's new price and size. It hands the edits over XCom to
-``BatchModifyOrdersOperator``, which plans them against the live book, applies what changes
-something in batches within the exchange's rate limit, and returns a per-order report.
+``compute_edits`` reads the account's open orders and the market's mid through the connection's
+hook, and works out each rung's new price and size from the portfolio file (the ladder: which
+order sits how many steps from the centre, and what size it keeps resting). It hands the edits
+over XCom to ``BatchModifyOrdersOperator``, which plans them against the live book, sends only
+what changes something, in batches within the exchange's rate limit, confirms what landed and
+returns a per-order report. So the schedule can run forever:
+
+- the mid did not move: every rung is ``unchanged`` and no modification is sent;
+- a rung's order filled since the last run: ``not_open`` (it does not fail the run);
+- a rung partly filled: it is re-sized to rest its size again, never below what filled.
+
+Rungs are named by ids that survive a modification: Bitget's ``orderId``, and Hyperliquid's
+``cloid``. A Hyperliquid modify is cancel-and-replace, so the oid changes every run; the cloid
+carries over to the replacement.
 
 The same DAG rebalances on Bitget or Hyperliquid: trigger it with ``{"conn_id": ...}``
-naming a ``bitget`` or ``hyperliquid`` connection. The connection's type picks the section
-of the portfolio file and the edit format.
+naming a ``bitget`` or ``hyperliquid`` connection (a scheduled run uses the default). The
+connection's type picks the section of the portfolio file and the edit format.
+``reference_price`` centres on a price of your choosing instead of the live mid.
 
 The apply task updates the account's asset (``batchmod://bitget/bitget_default``) with the
 report's totals in the event's ``extra``; ``batchmod_account_summary`` is scheduled on it.
@@ -22,20 +32,24 @@ from typing import Any
 
 import pendulum
 from airflow.sdk import DAG, BaseHook, Param, task
-from ladder_plans import DEFAULT_ACCOUNT_ASSET, DEFAULT_CONN_ID, ladder_edits
+from ladder_plans import DEFAULT_ACCOUNT_ASSET, DEFAULT_CONN_ID, live_ladder_edits
 
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
 from airflow_batchmod.operators.report_reading import report_entries, where_entries_are
 
 with DAG(
     dag_id="batchmod_rebalance_ladder",
-    description="Re-centre a ladder of resting orders on a reference price",
-    schedule=None,
+    description="Every 15 minutes, re-centre a ladder of resting orders on the live mid",
+    schedule="*/15 * * * *",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
+    # One rebalance at a time: two runs planning from the same book would both send.
+    max_active_runs=1,
     params={
         "conn_id": Param(DEFAULT_CONN_ID, type="string", description="A bitget or hyperliquid connection"),
-        "reference_price": Param(None, type=["null", "string"], description="Override the file's price"),
+        "reference_price": Param(
+            None, type=["null", "string"], description="Centre on this price instead of the live mid"
+        ),
     },
     tags=["batchmod", "example"],
     doc_md=__doc__,
@@ -45,7 +59,7 @@ with DAG(
     def compute_edits(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         params = params or {}
         conn_type = BaseHook.get_connection(params["conn_id"]).conn_type
-        return ladder_edits(conn_type, params.get("reference_price"))
+        return live_ladder_edits(conn_type, params["conn_id"], params.get("reference_price"))
 
     apply = BatchModifyOrdersOperator(
         task_id="apply_edits",

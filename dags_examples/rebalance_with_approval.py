@@ -17,7 +17,7 @@ from typing import Any
 import pendulum
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import DAG, BaseHook, Param, task
-from ladder_plans import DEFAULT_CONN_ID, ladder_edits
+from ladder_plans import DEFAULT_CONN_ID, live_ladder_edits
 
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
 from airflow_batchmod.operators.report_reading import where_entries_are
@@ -63,7 +63,9 @@ with DAG(
     catchup=False,
     params={
         "conn_id": Param(DEFAULT_CONN_ID, type="string", description="A bitget or hyperliquid connection"),
-        "reference_price": Param(None, type=["null", "string"], description="Override the file's price"),
+        "reference_price": Param(
+            None, type=["null", "string"], description="Centre on this price instead of the live mid"
+        ),
     },
     tags=["batchmod", "example", "approval"],
     doc_md=__doc__,
@@ -73,7 +75,7 @@ with DAG(
     def compute_edits(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         params = params or {}
         conn_type = BaseHook.get_connection(params["conn_id"]).conn_type
-        return ladder_edits(conn_type, params.get("reference_price"))
+        return live_ladder_edits(conn_type, params["conn_id"], params.get("reference_price"))
 
     edits = compute_edits()
 

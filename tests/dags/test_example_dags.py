@@ -91,11 +91,14 @@ def test_rebalance_ladder_on_hyperliquid_by_changing_only_conn_id(run_dag: Any, 
     assert report["exchange"] == "hyperliquid"
     assert report["totals"]["modified"] == len(edits) == 20
     orders = hyperliquid_orders(sandbox)
+    seeded = {order["cloid"]: order for order in orders.values() if order["replaces"] is None}
     for edit, entry in zip(edits, report["edits"], strict=True):
-        old = orders[int(edit["oid"])]
+        assert entry["order"] == f"cloid:{edit['cloid']}"
+        old = seeded[edit["cloid"]]
         new = orders[int(entry["order_id"])]
         assert old["status"] == "canceled" and old["replacedBy"] == new["oid"]
-        assert new["status"] == "open"
+        # The replacement keeps the cloid: the next run finds the rung by the same id.
+        assert new["status"] == "open" and new["cloid"] == edit["cloid"]
         assert Decimal(new["limitPx"]) == Decimal(edit["price"])
         assert Decimal(new["sz"]) == Decimal(edit["size"])
 
@@ -131,21 +134,13 @@ def test_hyperliquid_requote_records_new_oids(run_dag: Any, sandbox: Sandbox) ->
         assert open_by_cloid[cloid]["replaces"] is not None
 
 
-#: The book reads that make a repeated run plan `unchanged` or `not_open` instead of re-sending
-#: edits the exchange refuses (Bitget 25571; a Hyperliquid oid replaced by the first run).
-NEEDS_BOOK_READS = pytest.mark.xfail(
-    strict=True,
-    reason="the exchange clients do not plan from the live book yet (issue 9, sections 1-2)",
-)
-
-
 @pytest.mark.parametrize(
     ("dag_id", "conf"),
     [
-        pytest.param("batchmod_rebalance_ladder", {"conn_id": "bitget_default"}, marks=NEEDS_BOOK_READS),
-        pytest.param("batchmod_rebalance_ladder", {"conn_id": "hyperliquid_default"}, marks=NEEDS_BOOK_READS),
-        pytest.param("batchmod_multi_account_fanout", None, marks=NEEDS_BOOK_READS),
-        pytest.param("batchmod_hyperliquid_requote", None),
+        ("batchmod_rebalance_ladder", {"conn_id": "bitget_default"}),
+        ("batchmod_rebalance_ladder", {"conn_id": "hyperliquid_default"}),
+        ("batchmod_multi_account_fanout", None),
+        ("batchmod_hyperliquid_requote", None),
     ],
     ids=["ladder-bitget", "ladder-hyperliquid", "fanout", "requote"],
 )
@@ -154,9 +149,16 @@ def test_an_example_dag_runs_again_on_the_book_its_last_run_left(
 ) -> None:
     sandbox.reset(DEFAULT_SEED)
     sandbox.clear_faults()
-    for _ in range(2):  # no reset in between: a schedule's next run meets the book as it is
+    # No reset in between: a schedule's next run meets the book as the last one left it.
+    for run in ("first", "second"):
+        sandbox.clear_requests()
         result = run_dag_test(dag_id, airflow_environment, conf=conf)
         assert result.returncode == 0 and result.state == "success", result.output[-5000:]
-        for key, value in result.xcoms.items():
-            if key[0] == "apply_edits":
-                assert value["totals"]["rejected"] == value["totals"]["failed"] == 0
+        reports = [value for key, value in result.xcoms.items() if key[0] == "apply_edits"]
+        assert reports
+        for report in reports:
+            assert report["totals"]["rejected"] == report["totals"]["failed"] == 0
+            if run == "second":
+                # Nothing moved since the first run: every edit is already on the book.
+                assert report["totals"]["unchanged"] == report["totals"]["edits"], report["totals"]
+    assert sandbox.requests_where(endpoint="modify") == []

@@ -1,4 +1,4 @@
-"""``python -m tests.support.soak_cli [--rounds N] [--seed S]``: a long fault soak with the invariant.
+"""``python -m tests.support.soak_cli [--rounds N] [--seed S] [--schedule --runs N]``: long soaks.
 
 Runs the rounds of ``tests/integration/test_fault_soak.py`` (``tests.support.soak``), many more of them:
 each round resets a sandbox to the default seed, installs random fault rules, runs the
@@ -9,6 +9,11 @@ injected by type and every invariant violation. Exits 1 when any round broke the
 ``--late-apply`` also lets latency spikes hold a request inside the exchange beyond the
 operator's read timeout, so that it is applied after the client gave up (a known gap; see the
 late-apply tests): the violations it finds are the figure to watch.
+
+``--schedule`` runs the ladder DAG as a schedule instead (``tests.support.schedule_soak``):
+``--runs`` ``airflow dags test`` runs in a row per venue on one sandbox book, the mid moving or
+not and random orders filling between runs. Prints one line per run, then the runs and orders
+per venue and every invariant violation. About 10 s per run.
 """
 
 from __future__ import annotations
@@ -19,13 +24,23 @@ import json
 import os
 import random
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TextIO
 
-from airflow_batchmod.dag_testing import sandbox_connections
+from airflow_batchmod.dag_testing import airflow_env, migrate_db, sandbox_connections
 from airflow_batchmod.sandbox.testing import DEFAULT_SEED, start_sandbox
+from tests.support.schedule_soak import (
+    DAGS_FOLDER,
+    VENUES,
+    ScheduledRun,
+    ladder_plans,
+    run_line,
+    run_schedule,
+)
 from tests.support.soak import EXCHANGES, RoundOutcome, soak_round
 
 
@@ -87,6 +102,62 @@ def summary(outcomes: list[RoundOutcome], seconds: float, out: TextIO) -> None:
     line(f"wall time             {seconds:.1f} s")
 
 
+def schedule_summary(runs: list[ScheduledRun], seconds: float, out: TextIO) -> None:
+    def line(text: str = "") -> None:
+        print(text, file=out)
+
+    plans = ladder_plans()
+    line()
+    line("=== Schedule soak summary ===")
+    for venue in VENUES:
+        mine = [run for run in runs if run.venue == venue]
+        if not mine:
+            continue
+        statuses = sum((run.statuses for run in mine), Counter[str]())
+        line(f"{venue}:")
+        line(f"  runs                {len(mine)} ({sum(1 for run in mine if run.market.quiet)} quiet)")
+        line(f"  orders              {len(plans.load_ladder(venue)['rungs'])} ladder orders")
+        line(f"  statuses            {dict(sorted(statuses.items()))}")
+        line(f"  modify requests     {sum(run.modify_requests for run in mine)}")
+        line(f"  fills between runs  {sum(len(run.market.fills) for run in mine)}")
+        line(f"  runs with violations  {sum(1 for run in mine if run.violations)}")
+    violations = [(run.venue, run.number, v) for run in runs for v in run.violations]
+    line(f"invariant violations  {len(violations)}")
+    for venue, number, violation in violations[:50]:
+        line(f"  {venue} run {number}: {violation}")
+    line(f"wall time             {seconds:.1f} s")
+
+
+def schedule_main(runs: int, seed: int, venues: tuple[str, ...]) -> int:
+    print(
+        f"Schedule soak: {runs} runs of the ladder DAG per venue on {', '.join(venues)}, seed {seed}",
+        flush=True,
+    )
+    started = time.monotonic()
+    outcomes: list[ScheduledRun] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="batchmod-schedule-soak-") as scratch,
+        start_sandbox(DEFAULT_SEED) as sandbox,
+    ):
+        home = Path(scratch)
+        env = airflow_env(
+            home,
+            DAGS_FOLDER,
+            sandbox_connections(sandbox.url),
+            database_url=f"sqlite:///{home / 'metadata.db'}",
+        )
+        migrate_db(env)
+        for venue in venues:
+
+            def report(run: ScheduledRun) -> None:
+                print(run_line(run), flush=True)
+                outcomes.append(run)
+
+            run_schedule(sandbox, env, venue, runs, random.Random(f"{seed}-{venue}"), on_run=report)
+    schedule_summary(outcomes, time.monotonic() - started, sys.stdout)
+    return 1 if any(run.violations for run in outcomes) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tests.support.soak_cli", description=__doc__.split("\n")[0]
@@ -99,8 +170,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--late-apply", action="store_true", help="also hold requests in the exchange past the read timeout"
     )
+    parser.add_argument("--schedule", action="store_true", help="run the ladder DAG as a schedule instead")
+    parser.add_argument(
+        "--runs", type=int, default=30, help="with --schedule: DAG runs per venue (default 30)"
+    )
     args = parser.parse_args(argv)
     exchanges = EXCHANGES if args.exchange == "both" else (args.exchange,)
+    if args.schedule:
+        return schedule_main(args.runs, args.seed, exchanges)
     print(
         f"Soak: {args.rounds} rounds per exchange on {', '.join(exchanges)}, seed {args.seed}"
         + (", late apply on" if args.late_apply else ""),
