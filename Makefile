@@ -11,7 +11,7 @@ FLOOR_BIN := $(FLOOR_VENV)/bin
 FLOOR_STAMP := $(FLOOR_VENV)/.installed-stamp
 # The floor runs the tests that go through Airflow itself: example DAGs and crash recovery.
 FLOOR_TOOLS := pytest pytest-timeout
-FLOOR_TESTS := tests/dags tests/integration/test_crash_recovery.py
+FLOOR_TESTS := tests/dags tests/integration/test_crash_recovery.py --ignore=tests/dags/test_schedule_soak.py
 
 DIST := dist
 
