@@ -1,9 +1,8 @@
 """``BatchModifyOrdersOperator``: apply a list of order edits on the exchange a connection names.
 
-This module is imported by every DAG file that uses the operator, at parse time. It must
-stay cheap: the hooks, the engine and the exchange clients (eth-account, msgpack) load only
-when a task runs. It names no exchange: the connection's hook builds the client, and the
-operator talks to it only through ``airflow_batchmod.exchanges.base``.
+Every DAG file that uses the operator imports this module at parse time, so the hooks, the engine
+and the clients (eth-account, msgpack) load only when a task runs. It names no exchange: the
+connection's hook builds the client, spoken to only through ``airflow_batchmod.exchanges.base``.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
@@ -84,9 +83,8 @@ class BatchModifyOrdersOperator(BaseOperator):
         attention, and the task log keeps one line per edit. (templated)
     :param inline_report_limit: The most report entries kept in XCom.
 
-    Each ``Asset`` in ``outlets`` gets the report's totals, ``requests``, ``duration_seconds``,
-    ``exchange`` and ``conn_id`` in its asset event's ``extra``.
-    """
+    Each ``Asset`` in ``outlets`` gets the report's totals, requests, duration, exchange and
+    conn_id in its asset event's ``extra``."""
 
     template_fields: Sequence[str] = ("conn_id", "edits", "report_path", "checkpoint")
     template_fields_renderers = {"edits": "json"}
@@ -115,10 +113,9 @@ class BatchModifyOrdersOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if on_invalid not in ("fail", "skip"):
-            raise ValueError("on_invalid must be 'fail' or 'skip'")
-        if fail_on not in ("any", "any_or_not_open", "failed_or_unknown", "unknown"):
-            raise ValueError("fail_on must be 'any', 'any_or_not_open', 'failed_or_unknown' or 'unknown'")
+        for name, value, allowed in (("on_invalid", on_invalid, OnInvalid), ("fail_on", fail_on, FailOn)):
+            if value not in get_args(allowed):
+                raise ValueError(f"{name} must be one of {', '.join(map(repr, get_args(allowed)))}")
         if chunk_size < 1 or max_in_flight < 1 or max_attempts < 1:
             raise ValueError("chunk_size, max_in_flight and max_attempts must be at least 1")
         if request_timeout <= 0 or confirm_timeout < 0:

@@ -169,3 +169,12 @@ def test_a_connection_of_a_foreign_type_fails_naming_it(monkeypatch: pytest.Monk
     operator = BatchModifyOrdersOperator(task_id="apply_edits", conn_id="some_api", edits=[])
     with pytest.raises(AirflowFailException, match=r"'some_api' has type 'http'.*bitget or hyperliquid"):
         _ = operator.hook
+
+
+@pytest.mark.parametrize(
+    ("argument", "allowed"), [("on_invalid", "'skip'"), ("fail_on", "'any_or_not_open'")]
+)
+def test_an_unknown_policy_is_refused_when_the_dag_is_parsed(argument: str, allowed: str) -> None:
+    with pytest.raises(ValueError, match=f"{argument} must be one of .*{allowed}"):
+        arguments: dict[str, Any] = {argument: "sometimes"}  # what a DAG file could still pass
+        BatchModifyOrdersOperator(task_id="apply_edits", conn_id="fake", edits=[], **arguments)
