@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 
 from airflow_batchmod.dag_testing import (
+    SANDBOX_ACCOUNTS,
     DagRunResult,
     airflow_env,
     migrate_db,
@@ -35,8 +37,27 @@ def airflow_environment(
     env = airflow_env(
         home, DAGS_FOLDER, sandbox_connections(sandbox.url), database_url=f"sqlite:///{database}"
     )
+    # The default connections in URI form, as many deployments write them: host, port and the
+    # `http` schema compose the sandbox's URL, the rest arrives as query parameters.
+    env.update(uri_connections(sandbox.url, ["bitget_default", "hyperliquid_default"]))
     migrate_db(env)
     yield env
+
+
+def uri_connections(sandbox_url: str, conn_ids: list[str]) -> dict[str, str]:
+    """``AIRFLOW_CONN_*`` variables in URI form for some of the sandbox's accounts."""
+    address = urlsplit(sandbox_url)
+    assert address.scheme == "http" and address.hostname and address.port
+    variables = {}
+    for conn_id in conn_ids:
+        conn = SANDBOX_ACCOUNTS[conn_id]
+        login = quote(conn.get("login") or "", safe="")
+        password = quote(conn["password"], safe="")
+        query = urlencode(conn.get("extra", {}))
+        variables[f"AIRFLOW_CONN_{conn_id.upper()}"] = (
+            f"{conn['conn_type']}://{login}:{password}@{address.hostname}:{address.port}/http?{query}"
+        )
+    return variables
 
 
 @pytest.fixture
