@@ -157,20 +157,21 @@ def test_successful_batch_modifies_the_venue(client: BitgetClient, venue: Sandbo
     assert (call["status"], call["items"], call["order_keys"]) == (200, 3, ["1001", "ladder-2", "1003"])
 
 
+#: Six edits the venue refuses, each for its own reason, and one it takes.
+EDITS_THE_VENUE_REFUSES: tuple[dict[str, str], ...] = (
+    {"orderId": "424242", "price": "60000.5"},  # no such order
+    {"orderId": "9001", "price": "60000.5"},  # another account's order
+    {"orderId": "1004", "price": "61000.5"},  # reduce-only
+    {"orderId": "1005", "qty": "0.010"},  # below the 0.020 already filled
+    {"orderId": "1001", "price": "60000"},  # same as now
+    {"orderId": "1006", "price": "58000.5"},  # already filled
+    {"orderId": "1002", "price": "59950"},  # fine
+)
+
+
 def test_plan_keeps_back_what_the_book_refuses(client: BitgetClient, venue: Sandbox) -> None:
     preparation = client.prepare(
-        [
-            {"symbol": "BTCUSDT", "category": "USDT-FUTURES", **fields}
-            for fields in (
-                {"orderId": "424242", "price": "60000.5"},  # no such order
-                {"orderId": "9001", "price": "60000.5"},  # another account's order
-                {"orderId": "1004", "price": "61000.5"},  # reduce-only
-                {"orderId": "1005", "qty": "0.010"},  # below the 0.020 already filled
-                {"orderId": "1001", "price": "60000"},  # same as now
-                {"orderId": "1006", "price": "58000.5"},  # already filled
-                {"orderId": "1002", "price": "59950"},  # fine
-            )
-        ]
+        [{"symbol": "BTCUSDT", "category": "USDT-FUTURES", **fields} for fields in EDITS_THE_VENUE_REFUSES]
     )
     assert [(p.index, p.problems) for p in preparation.problems] == [
         (2, ("reduce-only orders cannot be modified on Bitget",)),
@@ -210,15 +211,7 @@ def test_venue_refuses_edits_the_book_outran_after_planning(client: BitgetClient
 
 
 def test_per_item_rejections(client: BitgetClient, venue: Sandbox) -> None:
-    edits = as_given(
-        {"orderId": "424242", "price": "60000.5"},  # no such order
-        {"orderId": "9001", "price": "60000.5"},  # another account's order
-        {"orderId": "1004", "price": "61000.5"},  # reduce-only
-        {"orderId": "1005", "qty": "0.010"},  # below the 0.020 already filled
-        {"orderId": "1001", "price": "60000"},  # same as now
-        {"orderId": "1006", "price": "58000.5"},  # already filled
-        {"orderId": "1002", "price": "59950"},  # fine
-    )
+    edits = as_given(*EDITS_THE_VENUE_REFUSES)
     results = client.submit(edits)
     assert [(r.outcome, r.code) for r in results] == [
         (Outcome.REJECTED, "25204"),
