@@ -43,10 +43,16 @@ def describe(order: dict[str, Any] | None) -> str:
     return f"{side} {order['sz']} @ {order['limitPx']} [{order['status']}]"
 
 
-def print_report(
-    report: dict[str, Any], before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]
-) -> None:
-    header = f"{'#':>3}  {'order':<16} {'status':<9} {'order id now':<13} {'try':>3}  {'before':<28} {'now on the exchange'}"
+def quote(value: dict[str, str] | None) -> str:
+    """A report's ``before``/``after``: what the book showed, as price x size."""
+    return "-" if value is None else f"{plain(value['price'])} x {plain(value['size'])}"
+
+
+def print_report(report: dict[str, Any], after: dict[str, dict[str, Any]]) -> None:
+    header = (
+        f"{'#':>3}  {'order':<16} {'status':<9} {'order id now':<13} {'try':>3}  "
+        f"{'book before -> after (report)':<34} {'now on the exchange'}"
+    )
     print(header)
     print("-" * len(header))
     for entry in report["edits"]:
@@ -54,7 +60,8 @@ def print_report(
         now = now or after.get(entry["order"])
         print(
             f"{entry['index']:>3}  {entry['order']:<16} {entry['status']:<9} {entry['order_id'] or '-':<13} "
-            f"{entry['attempts']:>3}  {describe(before.get(entry['order'])):<28} {describe(now)}"
+            f"{entry['attempts']:>3}  {quote(entry['before']) + ' -> ' + quote(entry['after']):<34} "
+            f"{describe(now)}"
             + (f"  ({entry['code']}: {entry['message']})" if entry["code"] or entry["message"] else "")
         )
     totals = ", ".join(f"{k}={v}" for k, v in report["totals"].items() if v)
@@ -79,7 +86,6 @@ def main() -> int:
             migrate_db(env)
         failures = 0
         for conn_id in ("bitget_default", "hyperliquid_default"):
-            before = order_book(sandbox)
             print(f'\n=== airflow dags test {DAG_ID} --conf \'{{"conn_id": "{conn_id}"}}\'')
             result = run_dag_test(DAG_ID, env, conf={"conn_id": conn_id})
             print(f"DAG run {result.run_id}: {result.state} (exit code {result.returncode})")
@@ -87,7 +93,7 @@ def main() -> int:
                 print(result.output[-4000:])
                 failures += 1
                 continue
-            print_report(result.report("apply_edits"), before, order_book(sandbox))
+            print_report(result.report("apply_edits"), order_book(sandbox))
     print(f"Demo finished in {time.monotonic() - started:.1f} s")
     return 1 if failures else 0
 
