@@ -27,7 +27,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-from airflow_batchmod.sandbox.testing import start_sandbox
+from airflow_batchmod.testing.sandbox import start_sandbox
 from benchmarks.common import Row, heading, run_worker, verdict
 from benchmarks.weights import weight_figures
 
@@ -58,14 +58,14 @@ FAULTS: list[dict[str, Any]] = [
 
 def worker(params: dict[str, Any]) -> dict[str, Any]:
     """In a fresh process: one ``execute()`` of ``params["edits"]`` edits; the report comes back."""
-    from airflow_batchmod.dag_testing import sandbox_connections
+    from airflow_batchmod.testing.dags import sandbox_connections
 
     for conn_id, conn in sandbox_connections(params["url"]).items():
         os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(conn)
 
     from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
-    from airflow_batchmod.operators.checkpoint import MemoryStore
-    from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
+    from airflow_batchmod.run.journal import MemoryStore
+    from airflow_batchmod.testing.task_instance import FakeTaskInstance
     from benchmarks.seeds import hyperliquid_edits
 
     edits = hyperliquid_edits(int(params["edits"]))

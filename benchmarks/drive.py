@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_batchmod.exchanges.base import ExchangeClient
-from airflow_batchmod.operators.checkpoint import Journal, MemoryStore, fingerprint
-from airflow_batchmod.operators.engine import BatchRun, RunSettings
-from airflow_batchmod.operators.records import EditRecord
-from airflow_batchmod.operators.report import log_line
+from airflow_batchmod.run.engine import BatchRun, RunSettings
+from airflow_batchmod.run.journal import Journal, MemoryStore, fingerprint
+from airflow_batchmod.run.records import EditRecord
+from airflow_batchmod.run.report import log_line
 from benchmarks.common import current_rss_mb
 
 _task_log = logging.getLogger("benchmarks.task_log")

@@ -30,7 +30,7 @@ MUST_STAY_UNLOADED = (
     "airflow_batchmod.exchanges.hyperliquid.client",
     "airflow_batchmod.hooks.bitget",
     "airflow_batchmod.hooks.hyperliquid",
-    "airflow_batchmod.operators.engine",
+    "airflow_batchmod.run.engine",
 )
 
 _PROBE = """

@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from airflow_batchmod.sandbox.request_figures import request_figures
-from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
-from airflow_batchmod.sandbox.testing import start_sandbox
+from airflow_batchmod.testing.request_figures import request_figures
+from airflow_batchmod.testing.sandbox import start_sandbox
+from airflow_batchmod.testing.task_instance import FakeTaskInstance
 from benchmarks.common import Row, heading, run_worker, verdict
 from benchmarks.weights import weight_figures
 
@@ -42,13 +42,13 @@ MISSING_OID = 9_000_000_001
 def worker(params: dict[str, Any]) -> dict[str, Any]:
     import os
 
-    from airflow_batchmod.dag_testing import sandbox_connections
+    from airflow_batchmod.testing.dags import sandbox_connections
 
     for conn_id, conn in sandbox_connections(params["url"]).items():
         os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(conn)
 
     from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
-    from airflow_batchmod.operators.checkpoint import MemoryStore
+    from airflow_batchmod.run.journal import MemoryStore
     from benchmarks.common import current_rss_mb, max_rss_mb
     from benchmarks.drive import RssSampler
     from benchmarks.seeds import hyperliquid_edits
@@ -57,7 +57,7 @@ def worker(params: dict[str, Any]) -> dict[str, Any]:
     # execute() imports these lazily; loading them first keeps their one-off cost out of the growth.
     import airflow_batchmod.exchanges.hyperliquid.client
     import airflow_batchmod.hooks.hyperliquid
-    import airflow_batchmod.operators.engine  # noqa: F401
+    import airflow_batchmod.run.engine  # noqa: F401
 
     imported_mb = current_rss_mb()
     count = int(params["edits"])

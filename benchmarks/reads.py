@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_batchmod.exchanges.base import ExchangeClient, Outcome, PreparedEdit
-from airflow_batchmod.operators.checkpoint import Journal, MemoryStore, fingerprint
-from airflow_batchmod.operators.engine import BatchRun, RunSettings
-from airflow_batchmod.sandbox.testing import Sandbox, start_sandbox
+from airflow_batchmod.run.engine import BatchRun, RunSettings
+from airflow_batchmod.run.journal import Journal, MemoryStore, fingerprint
+from airflow_batchmod.testing.sandbox import Sandbox, start_sandbox
 from benchmarks.clients import bitget_client, hyperliquid_client
 from benchmarks.common import Row, heading, verdict
 from benchmarks.seeds import bitget_edits, bitget_seed, hyperliquid_edits, hyperliquid_seed

@@ -13,8 +13,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from airflow_batchmod.sandbox.request_figures import limit_margin, request_figures
-from airflow_batchmod.sandbox.testing import start_sandbox
+from airflow_batchmod.testing.request_figures import limit_margin, request_figures
+from airflow_batchmod.testing.sandbox import start_sandbox
 from benchmarks.common import Row, heading, run_worker
 from benchmarks.weights import weight_figures
 
@@ -33,7 +33,7 @@ def _seed(exchange: str, orders: int) -> dict[str, Any]:
 
 def worker(params: dict[str, Any]) -> dict[str, Any]:
     """In a fresh process: apply ``edits`` edits, measuring time, CPU and RSS."""
-    from airflow_batchmod.operators.engine import RunSettings
+    from airflow_batchmod.run.engine import RunSettings
     from benchmarks.clients import bitget_client, hyperliquid_client
     from benchmarks.common import current_rss_mb
     from benchmarks.drive import RssSampler, drive

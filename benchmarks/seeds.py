@@ -1,7 +1,7 @@
 """Seed documents with many resting orders, and one edit per seeded order.
 
 The credentials are the default seed's (see docs/sandbox.md), so
-``airflow_batchmod.dag_testing.sandbox_connections`` works against these seeds too. Rate limits
+``airflow_batchmod.testing.dags.sandbox_connections`` works against these seeds too. Rate limits
 are left at the real values: a seed here never has a ``config`` section.
 
 Plain data only: importing this module loads no exchange client, so a memory reading taken
@@ -13,8 +13,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from airflow_batchmod.dag_testing import SANDBOX_ACCOUNTS
-from airflow_batchmod.sandbox.testing import seed_instrument
+from airflow_batchmod.testing.dags import SANDBOX_ACCOUNTS
+from airflow_batchmod.testing.sandbox import seed_instrument
 
 BITGET_UID = "1001"
 BITGET_ACCOUNT = SANDBOX_ACCOUNTS["bitget_default"]

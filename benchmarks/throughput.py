@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_batchmod.exchanges.base import ExchangeClient
-from airflow_batchmod.operators.engine import RunSettings
-from airflow_batchmod.sandbox.request_figures import RequestFigures, limit_margin, request_figures
-from airflow_batchmod.sandbox.testing import Sandbox, start_sandbox
+from airflow_batchmod.run.engine import RunSettings
+from airflow_batchmod.testing.request_figures import RequestFigures, limit_margin, request_figures
+from airflow_batchmod.testing.sandbox import Sandbox, start_sandbox
 from benchmarks.clients import bitget_client, hyperliquid_client
 from benchmarks.common import Row, heading, verdict
 from benchmarks.drive import RunFigures, drive

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_batchmod.sandbox.hyperliquid_info import DEFAULT_INFO_WEIGHT, INFO_WEIGHTS
+from airflow_batchmod.sandbox.hyperliquid.info import DEFAULT_INFO_WEIGHT, INFO_WEIGHTS
 
 WEIGHT_PER_MINUTE = 1200
 #: The sustained ceiling: 1200 weight / 60 s.

@@ -47,7 +47,7 @@ def wheel_checks(wheel: zipfile.ZipFile) -> list[Check]:
     names = set(wheel.namelist())
     dist_info = next(n.split("/")[0] for n in names if n.split("/")[0].endswith(".dist-info"))
     metadata = metadata_of(wheel.read(f"{dist_info}/METADATA").decode())
-    seeds = sorted((ROOT / PACKAGE / "sandbox" / "seeds").glob("*.json"))
+    seeds = sorted((ROOT / PACKAGE / "sandbox" / "seed").glob("*.json"))
 
     def typed() -> str | None:
         return None if f"{PACKAGE}/py.typed" in names else "py.typed is missing"
@@ -56,7 +56,7 @@ def wheel_checks(wheel: zipfile.ZipFile) -> list[Check]:
         if not seeds:
             return "the source tree has no seeds to compare with"
         for seed in seeds:
-            inside = f"{PACKAGE}/sandbox/seeds/{seed.name}"
+            inside = f"{PACKAGE}/sandbox/seed/{seed.name}"
             if inside not in names:
                 return f"{inside} is missing"
             if wheel.read(inside) != seed.read_bytes():

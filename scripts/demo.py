@@ -14,8 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from airflow_batchmod.dag_testing import airflow_env, migrate_db, run_dag_test, sandbox_connections
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox, start_sandbox
+from airflow_batchmod.testing.dags import airflow_env, migrate_db, run_dag_test, sandbox_connections
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox, start_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_HOME = ROOT / ".demo" / "airflow-home"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox, start_sandbox
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox, start_sandbox
 
 __all__ = ["DEFAULT_SEED"]
 

@@ -26,6 +26,9 @@ class Outcome(str, enum.Enum):
     RETRY = "retry"
     #: Nobody can say whether it was applied. Must be reconciled before anything is resent.
     UNKNOWN = "unknown"
+    #: The edit took the order off the book and put nothing in its place (a cancel-then-place
+    #: whose place failed, or a refused modify that cancels the original).
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,8 @@ class Landing(str, enum.Enum):
     PENDING = "pending"
     #: The order filled or was cancelled before the edit took effect.
     GONE = "gone"
+    #: The edit itself took the order off the book and nothing carries it now.
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from typing import TypedDict
 
 from airflow_batchmod.exchanges.bitget.models import OrderInfo
 from airflow_batchmod.exchanges.decimals import format_decimal
-from airflow_batchmod.exchanges.hyperliquid.responses import OrderView
+from airflow_batchmod.exchanges.hyperliquid.orders import OrderView
 
 
 class OpenOrder(TypedDict):

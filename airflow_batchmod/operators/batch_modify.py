@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 
     from airflow_batchmod.exchanges.base import ExchangeClient, Preparation
     from airflow_batchmod.hooks.base import ExchangeHook
-    from airflow_batchmod.operators.checkpoint import Journal
-    from airflow_batchmod.operators.engine import BatchRun
-    from airflow_batchmod.operators.records import EditRecord
-    from airflow_batchmod.operators.redaction import Scrubber
+    from airflow_batchmod.run.engine import BatchRun
+    from airflow_batchmod.run.journal import Journal
+    from airflow_batchmod.run.records import EditRecord
+    from airflow_batchmod.run.redaction import Scrubber
 
 FailOn = Literal["any", "any_or_not_open", "failed_or_unknown", "unknown"]
 OnInvalid = Literal["fail", "skip"]
@@ -162,7 +162,8 @@ class BatchModifyOrdersOperator(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_batchmod.operators.asset_events import annotate_outlet_events
-        from airflow_batchmod.operators.planning import planned_records, read_edits
+        from airflow_batchmod.operators.edit_input import read_edits
+        from airflow_batchmod.run.planning import planned_records
 
         started = time.monotonic()
         raw_edits = read_edits(self.edits)
@@ -199,7 +200,7 @@ class BatchModifyOrdersOperator(BaseOperator):
     # -- the steps of execute ------------------------------------------------------------
 
     def _build_client(self) -> ExchangeClient:
-        from airflow_batchmod.operators.redaction import Scrubber
+        from airflow_batchmod.run.redaction import Scrubber
 
         try:
             client = self.hook.get_client(
@@ -238,8 +239,8 @@ class BatchModifyOrdersOperator(BaseOperator):
         started: float,
     ) -> None:
         """Under ``on_invalid="fail"``, any invalid edit fails the task before anything is sent."""
-        from airflow_batchmod.operators.planning import not_sent_records
-        from airflow_batchmod.operators.report import log_line
+        from airflow_batchmod.run.planning import not_sent_records
+        from airflow_batchmod.run.report import log_line
 
         if not preparation.problems or self.on_invalid == "skip":
             for record in planned:
@@ -263,12 +264,12 @@ class BatchModifyOrdersOperator(BaseOperator):
         raw_edits: list[Any],
     ) -> list[EditRecord]:
         """Send (or, in a dry run, only list) the planned edits; ``planned`` yields to the journal."""
-        from airflow_batchmod.operators.checkpoint import CheckpointUnreadable
-        from airflow_batchmod.operators.confirmation import confirm_run
-        from airflow_batchmod.operators.engine import BatchRun, RunSettings
-        from airflow_batchmod.operators.planning import dry_run_records, prefer_journal
-        from airflow_batchmod.operators.redaction import RedactingLog
-        from airflow_batchmod.operators.report import log_line
+        from airflow_batchmod.run.confirmation import confirm_run
+        from airflow_batchmod.run.engine import BatchRun, RunSettings
+        from airflow_batchmod.run.journal import CheckpointUnreadable
+        from airflow_batchmod.run.planning import dry_run_records, prefer_journal
+        from airflow_batchmod.run.redaction import RedactingLog
+        from airflow_batchmod.run.report import log_line
 
         if self.plan_only:
             would = dry_run_records(preparation, self._scrub)
@@ -305,7 +306,7 @@ class BatchModifyOrdersOperator(BaseOperator):
         return self._scrub.records(list(settled.values()))
 
     def _journal(self, context: Context, raw_edits: list[Any]) -> Journal | None:
-        from airflow_batchmod.operators.checkpoint import CheckpointWriteError, Journal, fingerprint
+        from airflow_batchmod.run.journal import CheckpointWriteError, Journal, fingerprint
 
         store = context.get("task_state_store")
         if store is None:
@@ -326,10 +327,10 @@ class BatchModifyOrdersOperator(BaseOperator):
     def _report(
         self, context: Context, client: ExchangeClient, records: list[EditRecord], started: float
     ) -> dict[str, Any]:
-        from airflow_batchmod.operators.report import (
+        from airflow_batchmod.operators.report_storage import store_full_report
+        from airflow_batchmod.run.report import (
             build_report,
             shorten_for_xcom,
-            store_full_report,
             summary_table,
         )
 
@@ -365,8 +366,8 @@ class BatchModifyOrdersOperator(BaseOperator):
 
     def _decide_failure(self, context: Context, report: dict[str, Any], records: list[EditRecord]) -> None:
         """Push the report, then fail when the outcome calls for it."""
-        from airflow_batchmod.operators.records import EditStatus
-        from airflow_batchmod.operators.report import failing
+        from airflow_batchmod.run.records import EditStatus
+        from airflow_batchmod.run.report import failing
 
         if self.plan_only:
             return

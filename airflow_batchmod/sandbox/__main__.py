@@ -13,7 +13,7 @@ from types import FrameType
 
 from airflow_batchmod.sandbox.app import SandboxApp
 from airflow_batchmod.sandbox.config import SandboxConfig
-from airflow_batchmod.sandbox.seed import DEFAULT_SEED_PATH, SeedError
+from airflow_batchmod.sandbox.seed.loading import DEFAULT_SEED_PATH, SeedError
 from airflow_batchmod.sandbox.server import SandboxHTTPServer
 
 

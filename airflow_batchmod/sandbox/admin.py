@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from airflow_batchmod.sandbox import market
-from airflow_batchmod.sandbox.seed import SeedError
+from airflow_batchmod.sandbox.seed.loading import SeedError
 from airflow_batchmod.sandbox.wire import Request, Response, parse_json
 
 if TYPE_CHECKING:

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from airflow_batchmod.sandbox.admin import handle_admin
-from airflow_batchmod.sandbox.bitget import BitgetVenue
+from airflow_batchmod.sandbox.bitget.routes import BitgetVenue
 from airflow_batchmod.sandbox.config import SandboxConfig
 from airflow_batchmod.sandbox.faults import FaultInjector, FaultRule
-from airflow_batchmod.sandbox.hyperliquid import EXCHANGE_PATH, INFO_PATH, HyperliquidVenue
+from airflow_batchmod.sandbox.hyperliquid.routes import EXCHANGE_PATH, INFO_PATH, HyperliquidVenue
 from airflow_batchmod.sandbox.requestlog import RequestLog
-from airflow_batchmod.sandbox.seed import DEFAULT_SEED_PATH, build_seed, read_seed_file
-from airflow_batchmod.sandbox.state import World
+from airflow_batchmod.sandbox.seed.loading import DEFAULT_SEED_PATH, build_seed, read_seed_file
 from airflow_batchmod.sandbox.wire import Call, Request, Response
+from airflow_batchmod.sandbox.world import World
 
 log = logging.getLogger("airflow_batchmod.sandbox")
 

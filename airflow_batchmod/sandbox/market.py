@@ -11,10 +11,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from airflow_batchmod.exchanges.decimals import decimal_places, format_decimal
-from airflow_batchmod.sandbox.seed_models import BitgetCategory
-from airflow_batchmod.sandbox.state import BitgetOrder, HlOrder, World
+from airflow_batchmod.exchanges.decimals import format_decimal
+from airflow_batchmod.sandbox.bitget.fills import fill_order as fill_bitget_order
+from airflow_batchmod.sandbox.bitget.state import BitgetOrder
+from airflow_batchmod.sandbox.hyperliquid.fills import fill_order as fill_hyperliquid_order
+from airflow_batchmod.sandbox.hyperliquid.state import HyperliquidOrder
+from airflow_batchmod.sandbox.seed.models import BitgetCategory
 from airflow_batchmod.sandbox.validation import describe_errors
+from airflow_batchmod.sandbox.world import World
 
 
 def _decimal_text(value: object) -> Decimal:
@@ -87,43 +91,11 @@ def fill(world: World, request: FillRequest, now_ms: int) -> dict[str, Any]:
     with world.lock:
         if request.venue == "bitget":
             order = _bitget_order(world, str(request.order))
-            fill_bitget(order, request.size, now_ms)
+            fill_bitget_order(order, request.size, now_ms)
             return {"venue": "bitget", "order": order.view()}
         hl_order = _hl_order(world, request.order)
-        fill_hyperliquid(world, hl_order, request.size, now_ms)
+        fill_hyperliquid_order(world, hl_order, request.size, now_ms)
         return {"venue": "hyperliquid", "order": hl_order.view()}
-
-
-def fill_bitget(order: BitgetOrder, size: Decimal | None, now_ms: int) -> None:
-    """Trade ``size`` of the order's open quantity (all of it when ``None``)."""
-    open_qty = order.qty - order.filled_qty
-    size = open_qty if size is None else size
-    if not order.is_open:
-        raise ValueError(f"order {order.order_id} is {order.status}")
-    if size > open_qty:
-        raise ValueError(f"size {format_decimal(size)} exceeds the open qty {format_decimal(open_qty)}")
-    if size % order.instrument.qty_step != 0:
-        raise ValueError(f"size must be a multiple of {format_decimal(order.instrument.qty_step)}")
-    order.filled_qty += size
-    order.status = "filled" if order.filled_qty == order.qty else "partially_filled"
-    order.updated_ms = now_ms
-
-
-def fill_hyperliquid(world: World, order: HlOrder, size: Decimal | None, now_ms: int) -> None:
-    size = order.sz if size is None else size
-    if order.status != "open":
-        raise ValueError(f"order {order.oid} is {order.status}")
-    if size > order.sz:
-        raise ValueError(f"size {format_decimal(size)} exceeds the open size {format_decimal(order.sz)}")
-    sz_decimals = world.hyperliquid.assets[order.asset].sz_decimals
-    if decimal_places(size) > sz_decimals:
-        raise ValueError(f"size has more than {sz_decimals} decimals")
-    order.sz -= size
-    if order.sz == 0:
-        order.status = "filled"
-        order.status_timestamp = now_ms
-    # Traded volume frees address budget: one request per USDC.
-    world.hyperliquid.budgets.add_volume(order.user, size * order.limit_px)
 
 
 def _bitget_order(world: World, key: str) -> BitgetOrder:
@@ -136,7 +108,7 @@ def _bitget_order(world: World, key: str) -> BitgetOrder:
     return found[0]
 
 
-def _hl_order(world: World, key: str | int) -> HlOrder:
+def _hl_order(world: World, key: str | int) -> HyperliquidOrder:
     book = world.hyperliquid
     if isinstance(key, int) or key.isdigit():
         order = book.orders.get(int(key))

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 
-from airflow_batchmod.dag_testing import (
+from airflow_batchmod.testing.dags import (
     SANDBOX_ACCOUNTS,
     DagRunResult,
     airflow_env,
@@ -21,7 +21,7 @@ from airflow_batchmod.dag_testing import (
     run_dag_test,
     sandbox_connections,
 )
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
 
 DAGS_FOLDER = Path(__file__).resolve().parents[2] / "dags_examples"
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from airflow_batchmod.dag_testing import BackgroundDagRun, answer_approval, wait_for_approval
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
+from airflow_batchmod.testing.dags import BackgroundDagRun, answer_approval, wait_for_approval
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
 
 DAG_ID = "batchmod_rebalance_with_approval"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import subprocess
 import time
 
-from airflow_batchmod.dag_testing import airflow_command, dag_test_args, read_dag_run, run_task_test
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
+from airflow_batchmod.testing.dags import airflow_command, dag_test_args, read_dag_run, run_task_test
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
 from tests.support.faults import answered_late
 from tests.support.timing import wait_for
 

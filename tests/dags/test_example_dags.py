@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from airflow_batchmod.dag_testing import run_dag_test
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
+from airflow_batchmod.testing.dags import run_dag_test
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
 from tests.dags.conftest import DAGS_FOLDER
 from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
 

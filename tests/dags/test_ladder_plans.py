@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, load_seed_document
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, load_seed_document
 from tests.support.schedule_soak import ladder_plans
 
 plans = ladder_plans()

@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.support.schedule_soak import VENUES, run_line, run_schedule
 
 RUNS = 10

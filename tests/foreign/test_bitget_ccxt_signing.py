@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from airflow_batchmod.exchanges.bitget import signing
 from airflow_batchmod.exchanges.bitget.client import BitgetClient
 from airflow_batchmod.exchanges.bitget.credentials import BitgetCredentials
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.sandbox import Sandbox
 
 API_PREFIX = "/api/"
 PASSPHRASE = "pass-phrase"

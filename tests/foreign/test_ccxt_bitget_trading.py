@@ -13,8 +13,8 @@ from typing import Any
 import ccxt
 import pytest
 
-from airflow_batchmod.dag_testing import SANDBOX_ACCOUNTS
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.dags import SANDBOX_ACCOUNTS
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.support.sandbox_state import bitget_orders, modify_requests
 
 ACCOUNT = SANDBOX_ACCOUNTS["bitget_default"]

@@ -34,7 +34,7 @@ from airflow_batchmod.exchanges.hyperliquid.wire import (
     order_wire,
     trigger_order_type,
 )
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, load_seed_document
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, load_seed_document
 
 #: secp256k1's group order: private keys are 1..N-1.
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141

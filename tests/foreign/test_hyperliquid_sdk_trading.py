@@ -21,8 +21,8 @@ from hyperliquid.exchange import Exchange
 from hyperliquid.utils.constants import MAINNET_API_URL
 from hyperliquid.utils.types import Cloid
 
-from airflow_batchmod.dag_testing import SANDBOX_ACCOUNTS
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox, load_seed_document
+from airflow_batchmod.testing.dags import SANDBOX_ACCOUNTS
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox, load_seed_document
 from tests.support.sandbox_state import hyperliquid_orders, modify_requests
 
 KEY = str(SANDBOX_ACCOUNTS["hyperliquid_default"]["password"])

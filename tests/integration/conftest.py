@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from airflow_batchmod.dag_testing import sandbox_connections
-from airflow_batchmod.operators.checkpoint import MemoryStore
-from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.run.journal import MemoryStore
+from airflow_batchmod.testing.dags import sandbox_connections
+from airflow_batchmod.testing.sandbox import Sandbox
+from airflow_batchmod.testing.task_instance import FakeTaskInstance
 
 
 @dataclass

@@ -66,7 +66,7 @@ class JsonFileStore:
 def run_try(job: dict[str, Any]) -> None:
     """One task try: ``execute()`` with a fake TI, the outcome written to ``job["report"]``."""
     from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
-    from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
+    from airflow_batchmod.testing.task_instance import FakeTaskInstance
 
     operator = BatchModifyOrdersOperator(
         task_id="apply_edits", conn_id=job["conn_id"], edits=job["edits"], **job["operator"]

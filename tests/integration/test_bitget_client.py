@@ -21,7 +21,7 @@ from airflow_batchmod.exchanges.base import (
 from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
 from airflow_batchmod.exchanges.bitget.models import BitgetEdit
 from airflow_batchmod.exchanges.bitget.validation import edit_label, parse_edit, to_wire
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.support.sandbox_state import bitget_orders, modify_requests
 from tests.support.seed import BTC_FUTURES
 from tests.support.timing import RecordingLimiter

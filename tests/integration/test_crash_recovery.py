@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from airflow_batchmod.dag_testing import sandbox_connections
-from airflow_batchmod.operators.checkpoint import Journal, MemoryStore, Recovered, fingerprint
-from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.run.journal import Journal, MemoryStore, Recovered, fingerprint
+from airflow_batchmod.testing.dags import sandbox_connections
+from airflow_batchmod.testing.sandbox import Sandbox
+from airflow_batchmod.testing.task_instance import FakeTaskInstance
 from tests.integration.operator_worker import JsonFileStore
 from tests.support.invariants import check_bitget, check_hyperliquid, replacement_chain
 from tests.support.sandbox_state import bitget_orders, hyperliquid_orders

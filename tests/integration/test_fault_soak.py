@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from airflow_batchmod.dag_testing import SANDBOX_ACCOUNTS
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.dags import SANDBOX_ACCOUNTS
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.support.invariants import check_bitget, check_hyperliquid
 from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
 from tests.support.soak import (

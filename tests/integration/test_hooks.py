@@ -13,10 +13,10 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from airflow_batchmod.dag_testing import sandbox_connections
 from airflow_batchmod.hooks.bitget import BitgetHook
 from airflow_batchmod.hooks.hyperliquid import HyperliquidHook
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.dags import sandbox_connections
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
 
 HL_KEY = "0x0123456789012345678901234567890123456789012345678901234567890123"

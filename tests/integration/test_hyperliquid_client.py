@@ -20,9 +20,9 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
 from airflow_batchmod.exchanges.hyperliquid.models import parse_edit
-from airflow_batchmod.exchanges.hyperliquid.preparation import build_edit, check_edit
+from airflow_batchmod.exchanges.hyperliquid.planning import build_edit, check_edit
 from airflow_batchmod.exchanges.retry import ReadRetry
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.support.sandbox_state import hyperliquid_orders
 
 KEY_A = "0x0123456789012345678901234567890123456789012345678901234567890123"

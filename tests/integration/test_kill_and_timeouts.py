@@ -18,10 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
-from airflow_batchmod.dag_testing import airflow_env, migrate_db, run_dag_test, sandbox_connections
-from airflow_batchmod.operators.checkpoint import MemoryStore
-from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
+from airflow_batchmod.run.journal import MemoryStore
+from airflow_batchmod.testing.dags import airflow_env, migrate_db, run_dag_test, sandbox_connections
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
+from airflow_batchmod.testing.task_instance import FakeTaskInstance
 from tests.integration.conftest import RunOperator
 from tests.support.edits import sol_edits
 from tests.support.faults import answered_late

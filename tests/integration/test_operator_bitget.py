@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from airflow_batchmod.exchanges.bitget.client import BitgetClient
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.integration.conftest import RunOperator
 from tests.support.between import after_planning
 from tests.support.faults import answered_late

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.integration.conftest import RunOperator
 from tests.support.sandbox_state import bitget_orders, hyperliquid_orders, modify_requests
 

@@ -7,7 +7,7 @@ import threading
 
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.integration.conftest import RunOperator
 from tests.integration.test_operator_pushback import edits_for, modify_requests
 from tests.support.sandbox_state import hyperliquid_orders

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.integration.conftest import RunOperator
 from tests.support.edits import sol_edits
 from tests.support.faults import answered_late

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
-from airflow_batchmod.dag_testing import sandbox_connections
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.dags import sandbox_connections
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.integration.conftest import RunOperator
 from tests.support.invariants import HYPERLIQUID_USER, check_bitget, check_hyperliquid
 from tests.support.sandbox_state import bitget_orders, hyperliquid_orders

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
 from tests.support.sandbox_state import bitget_orders
 from tests.support.signed_requests import (
     BITGET_MAIN,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.support.sandbox_state import hyperliquid_orders
 from tests.support.signed_requests import (
     BTC,

@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
 from tests.support.signed_requests import (
     BTC,

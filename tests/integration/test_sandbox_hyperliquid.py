@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from airflow_batchmod.exchanges.hyperliquid.signing import address_of
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
 from tests.support.sandbox_state import hyperliquid_orders
 from tests.support.signed_requests import (
     BTC,

@@ -18,10 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
-from airflow_batchmod.dag_testing import SANDBOX_ACCOUNTS, sandbox_connections
 from airflow_batchmod.exchanges.bitget.client import BitgetClient
 from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
-from airflow_batchmod.sandbox.testing import Sandbox
+from airflow_batchmod.testing.dags import SANDBOX_ACCOUNTS, sandbox_connections
+from airflow_batchmod.testing.sandbox import Sandbox
 from tests.integration.conftest import OperatorRun, RunOperator
 
 BITGET_KEY = str(SANDBOX_ACCOUNTS["bitget_default"]["login"])
@@ -272,8 +272,8 @@ def test_a_template_that_pulls_a_secret_into_an_edit_is_not_echoed(
     from airflow.sdk.exceptions import AirflowFailException
 
     from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
-    from airflow_batchmod.operators.checkpoint import MemoryStore
-    from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
+    from airflow_batchmod.run.journal import MemoryStore
+    from airflow_batchmod.testing.task_instance import FakeTaskInstance
 
     op = BatchModifyOrdersOperator(
         task_id="apply_edits",

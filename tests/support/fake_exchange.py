@@ -26,8 +26,8 @@ from airflow_batchmod.exchanges.base import (
     RateLimit,
 )
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
-from airflow_batchmod.operators.checkpoint import MemoryStore
-from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
+from airflow_batchmod.run.journal import MemoryStore
+from airflow_batchmod.testing.task_instance import FakeTaskInstance
 
 SECRET = "fake-api-secret-0123456789abcdef"
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from airflow_batchmod.dag_testing import DagRunResult, run_dag_test
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox, load_seed_document
+from airflow_batchmod.testing.dags import DagRunResult, run_dag_test
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox, load_seed_document
 from tests.support.sandbox_state import State, modify_requests
 
 DAG_ID = "batchmod_rebalance_ladder"

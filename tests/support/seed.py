@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_batchmod.sandbox.testing import seed_instrument
+from airflow_batchmod.testing.sandbox import seed_instrument
 
 #: The default seed's BTCUSDT perpetual: tick 0.1, quantity step 0.001.
 BTC_FUTURES: dict[str, Any] = seed_instrument("BTCUSDT", "USDT-FUTURES")

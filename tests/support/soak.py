@@ -7,7 +7,7 @@ listed twice, some that the exchange refuses by design) and checks
 runs a few rounds; ``python -m tests.support.soak_cli`` runs many.
 
 The operator reads its connections from ``AIRFLOW_CONN_*``; the caller sets them (see
-``airflow_batchmod.dag_testing.sandbox_connections``).
+``airflow_batchmod.testing.dags.sandbox_connections``).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from airflow_batchmod.operators.checkpoint import MemoryStore
-from airflow_batchmod.sandbox.task_instance import FakeTaskInstance
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, Sandbox
+from airflow_batchmod.run.journal import MemoryStore
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
+from airflow_batchmod.testing.task_instance import FakeTaskInstance
 from tests.support.invariants import BITGET_UID, HYPERLIQUID_USER, check_bitget, check_hyperliquid
 from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
 

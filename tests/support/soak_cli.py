@@ -31,8 +31,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from airflow_batchmod.dag_testing import airflow_env, migrate_db, sandbox_connections
-from airflow_batchmod.sandbox.testing import DEFAULT_SEED, start_sandbox
+from airflow_batchmod.testing.dags import airflow_env, migrate_db, sandbox_connections
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, start_sandbox
 from tests.support.schedule_soak import (
     DAGS_FOLDER,
     VENUES,

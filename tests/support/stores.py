@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_batchmod.operators.checkpoint import MemoryStore
+from airflow_batchmod.run.journal import MemoryStore
 
 
 class FailingReads(MemoryStore):

@@ -31,6 +31,7 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.exchanges.bitget import signing
 from airflow_batchmod.exchanges.bitget.book import BookReader, BookReadError, BookView
+from airflow_batchmod.exchanges.bitget.confirmation import confirmation
 from airflow_batchmod.exchanges.bitget.credentials import BitgetCredentials, mask
 from airflow_batchmod.exchanges.bitget.errors import ErrorClass, classify, is_success
 from airflow_batchmod.exchanges.bitget.models import (
@@ -39,7 +40,7 @@ from airflow_batchmod.exchanges.bitget.models import (
     BitgetEnvelope,
     Instrument,
 )
-from airflow_batchmod.exchanges.bitget.planning import check_edits, confirmation, plan_edit, ref_of
+from airflow_batchmod.exchanges.bitget.planning import check_edits, plan_edit, ref_of
 from airflow_batchmod.exchanges.bitget.reconciliation import judge
 from airflow_batchmod.exchanges.bitget.responses import (
     envelope_error,

@@ -1,5 +1,4 @@
-"""Judging Bitget edits: against the instrument rules, then against the book before sending
-(plan) and after (confirm).
+"""Planning Bitget edits: against the instrument rules, then against the book before sending.
 
 Bitget modifies in place, so the order keeps its id and the book shows the edit on the same
 order. Values are compared as ``Decimal`` and shown as canonical text (``format_decimal``), so
@@ -12,9 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from airflow_batchmod.exchanges.base import (
-    Confirmation,
     EditProblem,
-    Landing,
     PlannedSkip,
     PlanStatus,
     PreparedEdit,
@@ -114,7 +111,7 @@ def plan_edit(edit: PreparedEdit, info: OrderInfo | None) -> PreparedEdit | Plan
     if problems:
         return EditProblem(edit.index, edit.label, tuple(problems))
     wanted = wanted_of(payload, info)
-    if wanted is not None and before is not None and _same(wanted, before):
+    if wanted is not None and before is not None and same_quote(wanted, before):
         return PlannedSkip(
             edit.index, edit.order_key, edit.label, PlanStatus.UNCHANGED, before, order_id=info.orderId
         )
@@ -123,28 +120,5 @@ def plan_edit(edit: PreparedEdit, info: OrderInfo | None) -> PreparedEdit | Plan
     )
 
 
-def _same(one: Quote, other: Quote) -> bool:
+def same_quote(one: Quote, other: Quote) -> bool:
     return Decimal(one.price) == Decimal(other.price) and Decimal(one.size) == Decimal(other.size)
-
-
-def confirmation(edit: PreparedEdit, info: OrderInfo | None) -> Confirmation:
-    """Whether the book shows ``edit``'s wanted values on its order."""
-    if info is None:
-        return Confirmation(edit.index, Landing.GONE, message="Bitget no longer knows this order")
-    shown = quote_of(info)
-    landed = shown is not None and edit.wanted is not None and _same(shown, edit.wanted)
-    status = status_of(info)
-    if landed:
-        note = None if status in OPEN_STATUSES else f"order is {echo(status)} since"
-        return Confirmation(edit.index, Landing.LANDED, after=shown, message=note)
-    if status in OPEN_STATUSES:
-        return Confirmation(edit.index, Landing.PENDING, message=f"book still shows {_describe(shown)}")
-    return Confirmation(
-        edit.index,
-        Landing.GONE,
-        message=f"order is {echo(status)} at {_describe(shown)}; the edit did not take effect",
-    )
-
-
-def _describe(quote: Quote | None) -> str:
-    return quote.describe() if quote is not None else "no price and size"

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from airflow_batchmod.exchanges.base import Quote
 from airflow_batchmod.exchanges.decimals import format_decimal
-from airflow_batchmod.exchanges.hyperliquid.responses import OrderView
+from airflow_batchmod.exchanges.hyperliquid.orders import OrderView
 from airflow_batchmod.exchanges.hyperliquid.wire import OrderTypeWire
 
 

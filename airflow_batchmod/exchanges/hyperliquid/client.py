@@ -33,7 +33,7 @@ from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
 from airflow_batchmod.exchanges.hyperliquid.metadata import MetadataCache
 from airflow_batchmod.exchanges.hyperliquid.models import EditInputError, EditRequest, parse_edit, raw_label
 from airflow_batchmod.exchanges.hyperliquid.nonce import nonce_source_for, now_ms
-from airflow_batchmod.exchanges.hyperliquid.preparation import ModifyPayload, payload_of, plan
+from airflow_batchmod.exchanges.hyperliquid.planning import ModifyPayload, payload_of, plan
 from airflow_batchmod.exchanges.hyperliquid.reconciliation import ExpiryBook, Reconciler
 from airflow_batchmod.exchanges.hyperliquid.responses import read_action_answer, read_exchange_response
 from airflow_batchmod.exchanges.hyperliquid.signing import sign_l1_action

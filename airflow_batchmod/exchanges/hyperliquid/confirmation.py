@@ -16,8 +16,8 @@ from airflow_batchmod.exchanges.base import Confirmation, Landing, PreparedEdit,
 from airflow_batchmod.exchanges.hyperliquid.book import quote, quote_of, same_quote
 from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
 from airflow_batchmod.exchanges.hyperliquid.models import describe_target
-from airflow_batchmod.exchanges.hyperliquid.preparation import payload_of
-from airflow_batchmod.exchanges.hyperliquid.responses import OrderView
+from airflow_batchmod.exchanges.hyperliquid.orders import OrderView
+from airflow_batchmod.exchanges.hyperliquid.planning import payload_of
 
 log = logging.getLogger(__name__)
 

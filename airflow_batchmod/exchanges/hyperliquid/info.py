@@ -14,13 +14,9 @@ from typing import Any
 import httpx
 
 from airflow_batchmod.exchanges.base import FailureKind, ReconcileError
+from airflow_batchmod.exchanges.hyperliquid.errors import quote
 from airflow_batchmod.exchanges.hyperliquid.metadata import AssetDirectory, build_directory
-from airflow_batchmod.exchanges.hyperliquid.responses import (
-    OrderView,
-    quote,
-    read_open_orders,
-    read_order_status,
-)
+from airflow_batchmod.exchanges.hyperliquid.orders import OrderView, read_open_orders, read_order_status
 from airflow_batchmod.exchanges.ratelimit import Limiter
 from airflow_batchmod.exchanges.retry import (
     ReadFailed,

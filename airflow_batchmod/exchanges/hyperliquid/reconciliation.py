@@ -22,8 +22,8 @@ from airflow_batchmod.exchanges.base import ItemResult, Outcome, PreparedEdit, R
 from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
 from airflow_batchmod.exchanges.hyperliquid.models import describe_target
 from airflow_batchmod.exchanges.hyperliquid.nonce import now_ms
-from airflow_batchmod.exchanges.hyperliquid.preparation import ModifyPayload, payload_of
-from airflow_batchmod.exchanges.hyperliquid.responses import OrderView
+from airflow_batchmod.exchanges.hyperliquid.orders import OrderView
+from airflow_batchmod.exchanges.hyperliquid.planning import ModifyPayload, payload_of
 
 log = logging.getLogger(__name__)
 

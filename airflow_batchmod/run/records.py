@@ -1,0 +1,69 @@
+"""What the report says about one input edit: its status and its record."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from airflow_batchmod.exchanges.base import Quote
+
+
+class EditStatus(str, enum.Enum):
+    """The final status of one input edit in the report."""
+
+    MODIFIED = "modified"
+    #: The book already showed the edit's price and size: nothing was sent.
+    UNCHANGED = "unchanged"
+    #: The order was filled, cancelled or unknown when the book was read: nothing was sent.
+    NOT_OPEN = "not_open"
+    #: Dry run: the edit would have been sent.
+    WOULD_MODIFY = "would_modify"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    INVALID = "invalid"
+    NOT_SENT = "not_sent"
+    #: The edit took the order off the book and put nothing in its place.
+    CANCELLED = "cancelled"
+    #: The order changed since this edit was planned (another run, a person, a fill): not sent.
+    SUPERSEDED = "superseded"
+
+
+@dataclass(slots=True)
+class EditRecord:
+    """Everything the report says about one input edit."""
+
+    index: int
+    order: str
+    label: str
+    status: EditStatus | None = None
+    order_id: str | None = None
+    code: str | None = None
+    message: str | None = None
+    attempts: int = 0
+    #: Settled by an earlier try of the task (read from the checkpoint).
+    resumed: bool = False
+    #: Settled by asking the exchange what happened, not by a request's answer.
+    reconciled: bool = False
+    #: What the book showed before the edit, and after it landed (None: not read or not found).
+    before: Quote | None = None
+    after: Quote | None = None
+    #: What the edit asks for, normalised (None: not planned, e.g. invalid or settled by an earlier try).
+    wanted: Quote | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "index": self.index,
+            "order": self.order,
+            "label": self.label,
+            "status": self.status.value if self.status else None,
+            "order_id": self.order_id,
+            "code": self.code,
+            "message": self.message,
+            "attempts": self.attempts,
+            "resumed": self.resumed,
+            "reconciled": self.reconciled,
+            "before": self.before.as_dict() if self.before else None,
+            "after": self.after.as_dict() if self.after else None,
+            "wanted": self.wanted.as_dict() if self.wanted else None,
+        }

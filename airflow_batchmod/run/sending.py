@@ -1,0 +1,210 @@
+"""One request for one chunk, as a worker thread sees it: send, classify, reconcile.
+
+Nothing here touches run state. A worker returns a :class:`ChunkAnswer` and the engine's
+main thread applies it (statuses, statistics, the journal), so the answer carries everything
+the run must learn from the request.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from airflow_batchmod.exchanges.base import (
+    BudgetExhaustedError,
+    ExchangeClient,
+    ExchangeError,
+    FailureKind,
+    FatalRequestError,
+    ItemResult,
+    Outcome,
+    OutcomeUnknownError,
+    PreparedEdit,
+    TransientRequestError,
+)
+from airflow_batchmod.run.records import EditStatus
+
+
+class RunLog(Protocol):
+    """The logging calls the engine makes: stdlib loggers and Airflow's task logger both fit."""
+
+    def info(self, msg: Any, /, *args: Any) -> Any: ...
+
+    def warning(self, msg: Any, /, *args: Any) -> Any: ...
+
+    def exception(self, msg: Any, /, *args: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Halt:
+    """Why the run stopped sending before every edit went out."""
+
+    reason: str
+    #: The status of the edits the halt kept from being sent.
+    unsent: EditStatus
+    #: Whether a later try of the task can do better.
+    retryable: bool
+
+    @property
+    def unsent_message(self) -> str:
+        return f"not sent: {self.reason}" if self.unsent is EditStatus.NOT_SENT else self.reason
+
+
+@dataclass(frozen=True)
+class ChunkAnswer:
+    """What one worker saw for one chunk; the main thread applies it to the run state."""
+
+    results: list[ItemResult]
+    retry_after: float | None = None
+    #: Why the request failed as a whole, if it did.
+    failure: FailureKind | None = None
+    #: Some edits were sent back with a busy code while the request itself was answered.
+    busy_items: bool = False
+    halt: Halt | None = None
+    requests: int = 1
+    reconciliations: int = 0
+    #: Edits whose results come from asking the exchange, not from the request's answer.
+    reconciled: frozenset[int] = frozenset()
+
+
+def failure_kind(exc: ExchangeError) -> FailureKind:
+    """The error's kind; clients that do not set it yet name the HTTP status as the code."""
+    if exc.kind is not FailureKind.OTHER:
+        return exc.kind
+    if exc.code == "429":
+        return FailureKind.THROTTLED
+    if exc.code is not None and exc.code.isdigit() and 500 <= int(exc.code) <= 599:
+        return FailureKind.SERVER_ERROR
+    return FailureKind.OTHER
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with equal jitter, never shorter than the exchange asked for."""
+
+    base: float
+    cap: float
+    rng: random.Random
+
+    def __call__(self, attempt: int, retry_after: float | None = None) -> float:
+        ceiling = min(self.cap, self.base * 2 ** max(0, attempt - 1))
+        delay: float = ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+        return max(delay, retry_after or 0.0)
+
+
+class ChunkSender:
+    """Sends one chunk and turns whatever happened into a :class:`ChunkAnswer`. Thread-safe:
+    it keeps no state of its own."""
+
+    def __init__(
+        self,
+        client: ExchangeClient,
+        *,
+        reconcile_attempts: int,
+        backoff: Backoff,
+        sleep: Callable[[float], None],
+        log: RunLog,
+    ) -> None:
+        self.client = client
+        self.reconcile_attempts = reconcile_attempts
+        self.backoff = backoff
+        self.sleep = sleep
+        self.log = log
+
+    def send(self, chunk: list[PreparedEdit], doubted: frozenset[int]) -> ChunkAnswer:
+        """Send one request; ``doubted`` names the edits of the chunk that were once in doubt."""
+        try:
+            results = self.client.submit(chunk)
+        except TransientRequestError as exc:
+            return ChunkAnswer(
+                [ItemResult(e.index, Outcome.RETRY, code=exc.code, message=exc.message) for e in chunk],
+                retry_after=exc.retry_after,
+                failure=failure_kind(exc),
+            )
+        except (FatalRequestError, BudgetExhaustedError) as exc:
+            return ChunkAnswer(
+                [ItemResult(e.index, Outcome.REJECTED, code=exc.code, message=exc.message) for e in chunk],
+                failure=failure_kind(exc),
+                halt=_halt_for(exc),
+            )
+        except OutcomeUnknownError as exc:
+            self.log.warning("Request for %d edits has an unknown outcome (%s); reconciling", len(chunk), exc)
+            return self.reconciled_answer(chunk, failure_kind(exc))
+        except Exception:
+            # A bug or a response nobody anticipated: the request may have been applied, so ask.
+            self.log.exception("Unexpected error sending %d edits; reconciling", len(chunk))
+            return self.reconciled_answer(chunk, FailureKind.OTHER)
+        # A client that forgets an edit must not lose it: a missing answer is an unknown outcome.
+        answered = {result.index: result for result in results}
+        results = [
+            answered.get(e.index) or ItemResult(e.index, Outcome.UNKNOWN, message="no answer") for e in chunk
+        ]
+        busy = any(result.outcome is Outcome.RETRY for result in results)
+        # A resent edit that was once in doubt may be refused because the earlier request was
+        # applied after all (late): ask before calling it rejected.
+        unknown = [
+            edit
+            for edit, result in zip(chunk, results, strict=True)
+            if result.outcome is Outcome.UNKNOWN
+            or (edit.index in doubted and result.outcome is Outcome.REJECTED)
+        ]
+        if not unknown:
+            return ChunkAnswer(results, busy_items=busy)
+        again, asked = self.reconcile(unknown)
+        reconciled = {r.index: r for r in again}
+        merged: list[ItemResult] = []
+        for result in results:
+            found = reconciled.get(result.index)
+            if found is None or (result.outcome is Outcome.REJECTED and found.outcome is not Outcome.APPLIED):
+                merged.append(result)
+            else:
+                merged.append(found)
+        by_asking = frozenset(r.index for r in merged if reconciled.get(r.index) is r)
+        return ChunkAnswer(merged, busy_items=busy, reconciliations=asked, reconciled=by_asking)
+
+    def reconciled_answer(
+        self, chunk: list[PreparedEdit], failure: FailureKind | None, *, requests: int = 1
+    ) -> ChunkAnswer:
+        """The answer for a chunk whose request said nothing certain: ask the exchange."""
+        results, asked = self.reconcile(chunk)
+        return ChunkAnswer(
+            results,
+            failure=failure,
+            requests=requests,
+            reconciliations=asked,
+            reconciled=frozenset(e.index for e in chunk),
+        )
+
+    def reconcile(self, edits: list[PreparedEdit]) -> tuple[list[ItemResult], int]:
+        """Ask the exchange about edits in doubt, a bounded number of times.
+
+        Returns one result per edit and the number of times the exchange was asked.
+        """
+        answers: dict[int, ItemResult] = {}
+        asking = list(edits)
+        asked = 0
+        for attempt in range(1, self.reconcile_attempts + 1):
+            asked += 1
+            try:
+                results = self.client.reconcile(asking)
+            except Exception as exc:
+                results = [
+                    ItemResult(e.index, Outcome.UNKNOWN, message=f"reconcile failed: {exc}") for e in asking
+                ]
+            for result in results:
+                answers[result.index] = result
+            asking = [e for e in asking if answers[e.index].outcome is Outcome.UNKNOWN]
+            if not asking:
+                break
+            if attempt < self.reconcile_attempts:
+                self.sleep(self.backoff(attempt))
+        return [answers[e.index] for e in edits], asked
+
+
+def _halt_for(exc: FatalRequestError | BudgetExhaustedError) -> Halt:
+    """A spent budget fails every unsent edit; a request refused for good leaves them unsent."""
+    if isinstance(exc, BudgetExhaustedError):
+        return Halt(exc.message, EditStatus.FAILED, retryable=False)
+    return Halt(f"a request was refused for good ({exc.code}: {exc.message})", EditStatus.NOT_SENT, False)

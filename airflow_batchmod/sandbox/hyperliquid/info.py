@@ -1,0 +1,146 @@
+"""Hyperliquid ``POST /info`` answers built from the sandbox's order book."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_batchmod.exchanges.decimals import format_decimal
+from airflow_batchmod.sandbox.hyperliquid.state import HyperliquidBook, HyperliquidOrder
+
+QUERY_TYPES = frozenset({"orderStatus", "openOrders", "frontendOpenOrders"})
+INFO_TYPES = frozenset({"meta", "spotMeta", "userRole", "allMids", "userRateLimit"}) | QUERY_TYPES
+
+#: ``/info`` weight against the per-IP budget (1200 per minute); 20 for any type not listed.
+INFO_WEIGHTS = {
+    "l2Book": 2,
+    "allMids": 2,
+    "clearinghouseState": 2,
+    "orderStatus": 2,
+    "spotClearinghouseState": 2,
+    "exchangeStatus": 2,
+    "userRole": 60,
+}
+DEFAULT_INFO_WEIGHT = 20
+
+
+def info_weight(request: object) -> int:
+    kind = request.get("type") if isinstance(request, dict) else None
+    return INFO_WEIGHTS.get(kind, DEFAULT_INFO_WEIGHT) if isinstance(kind, str) else DEFAULT_INFO_WEIGHT
+
+
+class InfoError(ValueError):
+    """The request does not deserialise (HTTP 422)."""
+
+
+def answer(book: HyperliquidBook, request: dict[str, Any]) -> Any:
+    kind = request.get("type")
+    if kind == "meta":
+        return {"universe": [dict(perp) for perp in book.perps]}
+    if kind == "spotMeta":
+        return {
+            "tokens": [dict(token) for token in book.spot_tokens],
+            "universe": [dict(pair) for pair in book.spot_universe],
+        }
+    if kind == "allMids":
+        return _all_mids(book)
+    user = _user(request)
+    if kind == "userRateLimit":
+        return book.budgets.view(user)
+    if kind == "userRole":
+        return book.role(user)
+    if kind == "openOrders":
+        return [_basic(order) for order in _open_orders(book, user)]
+    if kind == "frontendOpenOrders":
+        return [_frontend(order) for order in _open_orders(book, user)]
+    if kind == "orderStatus":
+        return _order_status(book, user, request.get("oid"))
+    raise InfoError(f"unknown variant `{kind}`")
+
+
+def _all_mids(book: HyperliquidBook) -> dict[str, str]:
+    mids = {}
+    for coin, price in book.mark_prices.items():
+        mids[coin] = format_decimal(price)
+        asset = book.assets_by_coin[coin]
+        if asset.spot:
+            # The exchange names spot pairs "@<pair index>" (PURR/USDC also by name).
+            mids[f"@{asset.asset - 10_000}"] = format_decimal(price)
+    return mids
+
+
+def _user(request: dict[str, Any]) -> str:
+    user = request.get("user")
+    if not isinstance(user, str) or len(user.removeprefix("0x")) != 40:
+        raise InfoError("missing or malformed field `user`")
+    return "0x" + user.lower().removeprefix("0x")
+
+
+def _open_orders(book: HyperliquidBook, user: str) -> list[HyperliquidOrder]:
+    # The exchange lists the newest order first.
+    return sorted(
+        (o for o in book.orders.values() if o.user == user and o.status == "open"),
+        key=lambda o: o.oid,
+        reverse=True,
+    )
+
+
+def _order_status(book: HyperliquidBook, user: str, oid: object) -> dict[str, Any]:
+    order: HyperliquidOrder | None
+    if isinstance(oid, int) and not isinstance(oid, bool):
+        order = book.orders.get(oid)
+        if order is not None and order.user != user:
+            order = None
+    elif isinstance(oid, str) and oid.startswith("0x") and len(oid) == 34:
+        order = book.newest_by_cloid(user, oid.lower())
+    else:
+        raise InfoError("oid must be an integer or a 0x cloid")
+    if order is None:
+        return {"status": "unknownOid"}
+    return {
+        "status": "order",
+        "order": {
+            "order": _frontend(order),
+            "status": order.status,
+            "statusTimestamp": order.status_timestamp,
+        },
+    }
+
+
+def _basic(order: HyperliquidOrder) -> dict[str, Any]:
+    return {
+        "coin": order.coin,
+        "side": order.side,
+        "limitPx": format_decimal(order.limit_px),
+        "sz": format_decimal(order.sz),
+        "oid": order.oid,
+        "timestamp": order.timestamp,
+        "origSz": format_decimal(order.orig_sz),
+        "cloid": order.cloid,
+    }
+
+
+def _frontend(order: HyperliquidOrder) -> dict[str, Any]:
+    trigger = order.trigger
+    view = _basic(order)
+    view["reduceOnly"] = order.reduce_only
+    view["isPositionTpsl"] = False
+    if trigger is None:
+        view.update(
+            orderType="Limit",
+            tif=order.order_type["limit"]["tif"],
+            isTrigger=False,
+            triggerPx="0.0",
+            triggerCondition="N/A",
+        )
+        return view
+    kind = "Take Profit" if trigger["tpsl"] == "tp" else "Stop"
+    # A buy stop triggers above its price, a sell stop below; take-profits the other way round.
+    above = (order.side == "B") == (trigger["tpsl"] == "sl")
+    view.update(
+        orderType=f"{kind} {'Market' if trigger['isMarket'] else 'Limit'}",
+        tif=None,
+        isTrigger=True,
+        triggerPx=trigger["triggerPx"],
+        triggerCondition=f"Price {'above' if above else 'below'} {trigger['triggerPx']}",
+    )
+    return view

@@ -1,0 +1,254 @@
+"""Hyperliquid ``/exchange`` (batchModify, signed L1 actions) and ``/info``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from airflow_batchmod.exchanges.decimals import format_decimal
+from airflow_batchmod.exchanges.hyperliquid.signing import Signature, recover_l1_signer
+from airflow_batchmod.sandbox.config import SandboxConfig
+from airflow_batchmod.sandbox.faults import FaultRule
+from airflow_batchmod.sandbox.hyperliquid import info as hyperliquid_info
+from airflow_batchmod.sandbox.hyperliquid.rules import (
+    CANNOT_MODIFY,
+    NEEDS_ALWAYS_PLACE,
+    crosses,
+    ioc_error,
+    order_error,
+    post_only_error,
+)
+from airflow_batchmod.sandbox.hyperliquid.state import HyperliquidBook, HyperliquidOrder
+from airflow_batchmod.sandbox.hyperliquid.wire import ExchangeRequest, Modify, ShapeError, parse_exchange_body
+from airflow_batchmod.sandbox.ratelimit import SlidingWindow, arrival_time
+from airflow_batchmod.sandbox.wire import Call, Request, Response, parse_json
+from airflow_batchmod.sandbox.world import World
+
+EXCHANGE_PATH = "/exchange"
+INFO_PATH = "/info"
+#: An exchange action weighs 1 plus 1 per 40 modifies.
+BATCH_WEIGHT_STEP = 40
+
+
+def _err(message: str) -> Response:
+    return Response.json({"status": "err", "response": message})
+
+
+def _unprocessable(message: str) -> Response:
+    return Response.text(f"Failed to deserialize the JSON body into the target type: {message}", 422)
+
+
+class HyperliquidVenue:
+    name = "hyperliquid"
+
+    def __init__(
+        self, world: World, config: Callable[[], SandboxConfig], clock: Callable[[], float] = time.time
+    ) -> None:
+        self._world = world
+        self._config = config
+        self._clock = clock
+        self.weight_limit = SlidingWindow(1200, 60.0)
+
+    def reset(self) -> None:
+        self.weight_limit.clear()
+
+    # --- classification --------------------------------------------------------------------------
+    def describe(self, request: Request) -> Call:
+        try:
+            body = parse_json(request.body)
+        except ValueError:
+            body = None
+        if request.path == EXCHANGE_PATH:
+            action = body.get("action") if isinstance(body, dict) else None
+            action_type = action.get("type") if isinstance(action, dict) else None
+            kind = action_type if isinstance(action_type, str) else None
+            if kind == "noop":
+                # Only uses up a nonce: faults aimed at modifies leave it alone.
+                return Call("other", kind=kind)
+            modifies = action.get("modifies") if isinstance(action, dict) else None
+            if not isinstance(modifies, list):
+                return Call("modify", kind=kind)
+            keys = [m.get("oid") if isinstance(m, dict) else None for m in modifies]
+            return Call("modify", len(modifies), keys, kind=kind)
+        if request.path == INFO_PATH and isinstance(body, dict):
+            kind = body.get("type") if isinstance(body.get("type"), str) else None
+            if kind == "orderStatus":
+                return Call("query", 1, [body.get("oid")], kind=kind)
+            if kind in hyperliquid_info.QUERY_TYPES:
+                return Call("query", kind=kind)
+            if kind in hyperliquid_info.INFO_TYPES:
+                return Call("info", kind=kind)
+            return Call("info", kind=kind)
+        return Call("info" if request.path == INFO_PATH else "other")
+
+    # --- dispatch --------------------------------------------------------------------------------
+    def settle(self) -> None:
+        """Nothing is ever queued on Hyperliquid: a modify is applied when it arrives."""
+
+    def handle(self, request: Request, rule: FaultRule | None = None) -> Response:
+        if request.path not in (EXCHANGE_PATH, INFO_PATH):
+            return Response.text("Not Found", 404)
+        if request.method != "POST":
+            return Response.text("Method Not Allowed", 405)
+        try:
+            body = parse_json(request.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return _unprocessable(str(exc))
+        if request.path == INFO_PATH:
+            if not self._admit(request, hyperliquid_info.info_weight(body), info=True):
+                return Response.json(None, status=429)
+            return self._info(body)
+        return self._exchange(request, body)
+
+    def _admit(self, request: Request, weight: int, *, info: bool = False) -> bool:
+        """Charge ``weight`` to the client IP's 1200-per-minute budget; ``False`` means HTTP 429."""
+        config = self._config()
+        if not config.rate_limits or (info and not config.hyperliquid_info_weight):
+            return True
+        self.weight_limit.limit = config.hyperliquid_weight_per_minute
+        return self.weight_limit.try_acquire(request.client, arrival_time(request, self._clock), weight)
+
+    def fault_response(self, rule: FaultRule) -> Response:
+        if rule.fault == "http_429":
+            return Response.json(None, status=429)
+        return Response.text("Internal Server Error", 500)
+
+    # --- /info -----------------------------------------------------------------------------------
+    def _info(self, body: Any) -> Response:
+        if not isinstance(body, dict):
+            return _unprocessable("expected a JSON object")
+        try:
+            with self._world.lock:
+                return Response.json(hyperliquid_info.answer(self._world.hyperliquid, body))
+        except hyperliquid_info.InfoError as exc:
+            return _unprocessable(str(exc))
+
+    # --- /exchange -------------------------------------------------------------------------------
+    def _exchange(self, request: Request, body: Any) -> Response:
+        try:
+            parsed = parse_exchange_body(body)
+        except ShapeError as exc:
+            return _unprocessable(str(exc))
+        if not self._admit(request, 1 + len(parsed.modifies) // BATCH_WEIGHT_STEP):
+            return Response.json(None, status=429)
+        with self._world.lock:
+            mainnet = self._world.hyperliquid.mainnet
+        signature: Signature = {
+            "r": str(parsed.signature["r"]),
+            "s": str(parsed.signature["s"]),
+            "v": int(parsed.signature["v"]),
+        }
+        try:
+            signer = recover_l1_signer(
+                parsed.action,
+                parsed.vault_raw,
+                parsed.nonce,
+                parsed.expires_after,
+                signature,
+                mainnet=mainnet,
+            ).lower()
+        except Exception:  # a malformed signature recovers nothing, whatever the library raises
+            return _err("Invalid signature: could not recover a signer")
+        now = self._clock()
+        with self._world.lock:
+            return self._apply(self._world.hyperliquid, parsed, signer, now)
+
+    def _apply(self, book: HyperliquidBook, request: ExchangeRequest, signer: str, now: float) -> Response:
+        now_ms = int(now * 1000)
+        if signer in book.users:
+            user = signer
+        elif signer in book.agents:
+            user = book.agents[signer]
+        else:
+            return _err(f"User or API Wallet {signer} does not exist.")
+        vault = request.vault
+        if vault is not None:
+            owner = book.vaults.get(vault)
+            if owner is None:
+                return _err(f"Vault {vault} does not exist.")
+            if owner != user:
+                return _err(f"User or API Wallet {signer} is not allowed to trade for vault {vault}.")
+            user = vault
+        if request.expires_after is not None and request.expires_after < now_ms:
+            return _err(f"Action expired: expiresAfter {request.expires_after} is before {now_ms}.")
+        nonce_error = book.nonces.use(signer, request.nonce, now_ms)
+        if nonce_error is not None:
+            return _err(nonce_error)
+        if request.action_type not in ("batchModify", "noop"):
+            return _err(f"The sandbox only supports batchModify and noop, not {request.action_type}.")
+        if request.action_type == "batchModify" and not request.modifies:
+            return _err("Empty batchModify.")
+        if request.action_type == "noop":
+            return Response.json({"status": "ok", "response": {"type": "default"}})
+        # Each modify counts one request against the acting address (a vault has its own budget).
+        budget_error = book.budgets.charge(user, len(request.modifies), now)
+        if budget_error is not None:
+            return _err(budget_error)
+        statuses = [self._modify(book, user, m, request.always_place, now_ms) for m in request.modifies]
+        return Response.json({"status": "ok", "response": {"type": "order", "data": {"statuses": statuses}}})
+
+    def _modify(
+        self, book: HyperliquidBook, user: str, modify: Modify, always_place: bool, now_ms: int
+    ) -> dict[str, Any]:
+        asset = book.assets.get(modify.asset)
+        if asset is None:
+            return {"error": f"Invalid asset. asset={modify.asset}"}
+        old = _find(book, user, modify.oid, modify.asset)
+        cancellable = old is not None and old.status == "open"
+        if not cancellable and not always_place:
+            return {"error": CANNOT_MODIFY}
+        problem = order_error(modify.price, modify.size, modify.trigger_px, asset)
+        if problem is not None:
+            return {"error": problem}
+        mark = book.mark_prices[asset.coin]
+        tif = modify.tif
+        executable = tif is not None and crosses(modify.is_buy, modify.price, mark)
+        immediate = tif in ("Ioc", "FrontendMarket")
+        if not always_place and (tif is None or immediate or (tif == "Gtc" and executable)):
+            return {"error": NEEDS_ALWAYS_PLACE}
+        if tif == "Alo" and executable:
+            return {"error": post_only_error(mark, asset)}
+        if immediate and not executable:
+            return {"error": ioc_error(asset)}
+        order_type = modify.order_type
+        if not always_place and tif == "Gtc":
+            # The documented override: a non-executable Gtc modify rests as Alo.
+            order_type = {"limit": {"tif": "Alo"}}
+        filled = executable and tif != "Alo"
+        new = HyperliquidOrder(
+            user=user,
+            oid=book.allocate_oid(),
+            cloid=modify.cloid if modify.cloid is not None else (old.cloid if old is not None else None),
+            coin=asset.coin,
+            asset=asset.asset,
+            side="B" if modify.is_buy else "A",
+            limit_px=modify.price,
+            sz=modify.size,
+            orig_sz=modify.size,
+            reduce_only=modify.reduce_only,
+            order_type=order_type,
+            status="filled" if filled else "open",
+            timestamp=now_ms,
+            status_timestamp=now_ms,
+        )
+        if old is not None and cancellable:
+            old.status = "canceled"
+            old.status_timestamp = now_ms
+            old.replaced_by = new.oid
+            new.replaces = old.oid
+        book.add(new)
+        ident: dict[str, Any] = {"oid": new.oid}
+        if new.cloid is not None:
+            ident["cloid"] = new.cloid
+        if filled:
+            return {"filled": {"totalSz": format_decimal(new.sz), "avgPx": format_decimal(mark), **ident}}
+        return {"resting": ident}
+
+
+def _find(book: HyperliquidBook, user: str, oid: int | str, asset: int) -> HyperliquidOrder | None:
+    """The user's order named by oid or cloid on ``asset``; another user's order is invisible."""
+    order = book.orders.get(oid) if isinstance(oid, int) else book.newest_by_cloid(user, oid)
+    if order is None or order.user != user or order.asset != asset:
+        return None
+    return order
