@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from airflow_batchmod.run.journal import Journal
     from airflow_batchmod.run.records import EditRecord
     from airflow_batchmod.run.redaction import Scrubber
+    from airflow_batchmod.run.resume import Resumption
 
 FailOn = Literal["any", "any_or_not_open", "failed_or_unknown", "unknown"]
 OnInvalid = Literal["fail", "skip"]
@@ -137,6 +138,7 @@ class BatchModifyOrdersOperator(BaseOperator):
         self.report_path = report_path
         self.inline_report_limit = inline_report_limit
         self._run: BatchRun | None = None
+        self._resumption: Resumption | None = None
 
     @cached_property
     def hook(self) -> ExchangeHook:
@@ -172,7 +174,7 @@ class BatchModifyOrdersOperator(BaseOperator):
             preparation = self._prepare(client, raw_edits)
             planned = planned_records(preparation, self._scrub)
             self._apply_invalid_policy(context, client, preparation, planned, len(raw_edits), started)
-            records = self._run_edits(context, client, preparation, planned, raw_edits) + planned
+            records = self._run_edits(context, client, preparation, planned, raw_edits)
         finally:
             client.close()
         report = self._report(context, client, records, started)
@@ -240,11 +242,8 @@ class BatchModifyOrdersOperator(BaseOperator):
     ) -> None:
         """Under ``on_invalid="fail"``, any invalid edit fails the task before anything is sent."""
         from airflow_batchmod.run.planning import not_sent_records
-        from airflow_batchmod.run.report import log_line
 
         if not preparation.problems or self.on_invalid == "skip":
-            for record in planned:
-                self.log.info("%s", log_line(record))
             return
         not_sent = not_sent_records(preparation, "another edit is invalid")
         self._push(context, self._report(context, client, planned + not_sent, started))
@@ -263,20 +262,31 @@ class BatchModifyOrdersOperator(BaseOperator):
         planned: list[EditRecord],
         raw_edits: list[Any],
     ) -> list[EditRecord]:
-        """Send (or, in a dry run, only list) the planned edits; ``planned`` yields to the journal."""
+        """Send (or, in a dry run, only list) the planned edits, judged against earlier tries."""
         from airflow_batchmod.run.confirmation import confirm_run
         from airflow_batchmod.run.engine import BatchRun, RunSettings
-        from airflow_batchmod.run.journal import CheckpointUnreadable
-        from airflow_batchmod.run.planning import dry_run_records, prefer_journal
+        from airflow_batchmod.run.journal import CheckpointUnreadable, CheckpointWriteError
+        from airflow_batchmod.run.planning import dry_run_records
         from airflow_batchmod.run.redaction import RedactingLog
         from airflow_batchmod.run.report import log_line
+        from airflow_batchmod.run.resume import begin, settled_entries
 
         if self.plan_only:
             would = dry_run_records(preparation, self._scrub)
-            for record in would:
+            for record in [*planned, *would]:
                 self.log.info("%s", log_line(record))
-            return would
+            return would + planned
         log = RedactingLog(self.log, self._scrub)
+        journal = self._journal(context, raw_edits)
+        try:
+            self._resumption = begin(journal, preparation, planned, log)
+        except CheckpointUnreadable as exc:
+            raise AirflowFailException(str(exc)) from None
+        except CheckpointWriteError as exc:
+            raise AirflowException(f"{exc}; nothing was sent") from None
+        settled_by_plan = self._scrub.records(self._resumption.records)
+        for record in settled_by_plan:
+            log.info("%s", log_line(record))
         self._run = BatchRun(
             client,
             RunSettings(
@@ -284,26 +294,32 @@ class BatchModifyOrdersOperator(BaseOperator):
                 max_in_flight=self.max_in_flight,
                 max_attempts=self.max_attempts,
             ),
-            journal=self._journal(context, raw_edits),
+            journal=journal,
             log=log,
             on_settle=lambda record: log.info("%s", log_line(record)),
         )
+        to_send = self._resumption.edits
         self.log.info(
-            "Applying %d edits on %s in requests of up to %d (%d settled by the plan)",
-            len(preparation.edits),
+            "Applying %d edits on %s in requests of up to %d (%d settled without sending)",
+            len(to_send),
             client.exchange,
             self._run.settings.chunk_size,
-            len(preparation.problems) + len(preparation.skipped),
+            len(settled_by_plan),
         )
-        try:
-            settled = self._run.run(preparation.edits)
-        except CheckpointUnreadable as exc:
-            raise AirflowFailException(str(exc)) from None
+        settled = self._run.run(
+            to_send,
+            in_doubt=self._resumption.in_doubt,
+            earlier_attempts=self._resumption.earlier_attempts,
+            order_ids=self._resumption.order_ids,
+        )
         if self.confirm:
-            for record in confirm_run(self._run, preparation.edits, timeout=self.confirm_timeout, log=log):
+            for record in confirm_run(self._run, to_send, timeout=self.confirm_timeout, log=log):
                 log.info("%s", log_line(record))
-        prefer_journal(planned, self._run.recovered)
-        return self._scrub.records(list(settled.values()))
+        records = self._scrub.records(list(settled.values())) + settled_by_plan
+        if journal is not None:
+            # Every outcome this try learned, so a later try (or a clear) does not act on it again.
+            journal.record_outcomes(settled_entries(records))
+        return records
 
     def _journal(self, context: Context, raw_edits: list[Any]) -> Journal | None:
         from airflow_batchmod.run.journal import CheckpointWriteError, Journal, fingerprint
@@ -341,7 +357,8 @@ class BatchModifyOrdersOperator(BaseOperator):
             conn_id=self.conn_id,
             requests=run.stats.requests if run else 0,
             duration_seconds=time.monotonic() - started,
-            reconciliations=run.stats.reconciliations if run else 0,
+            reconciliations=(run.stats.reconciliations if run else 0)
+            + (self._resumption.book_reconciliations if self._resumption else 0),
             throttled_requests=run.stats.throttled if run else 0,
             server_errors=run.stats.server_errors if run else 0,
             stop_reason=self._scrub(run.halt.reason) if run and run.halt else None,

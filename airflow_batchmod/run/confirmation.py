@@ -123,7 +123,7 @@ def confirm_landings(
 def confirm_run(
     run: BatchRun, edits: Sequence[PreparedEdit], *, timeout: float, log: RunLog
 ) -> list[EditRecord]:
-    """Confirm a finished run's accepted edits and journal what changed; returns the changed records."""
+    """Confirm a finished run's accepted edits; returns the records whose status changed."""
     to_confirm = edits_to_confirm(edits, run.records, run.client)
     backoff = Backoff(CONFIRM_BACKOFF_BASE, CONFIRM_BACKOFF_MAX, random.Random())
     outcome = confirm_landings(
@@ -136,5 +136,4 @@ def confirm_run(
         clock=run.clock,
         sleep=run.sleep,
     )
-    run.record_outcomes(outcome.changed)
     return outcome.changed

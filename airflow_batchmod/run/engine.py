@@ -15,7 +15,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
@@ -28,7 +28,7 @@ from airflow_batchmod.exchanges.base import (
     Outcome,
     PreparedEdit,
 )
-from airflow_batchmod.run.journal import CheckpointWriteError, Journal, Recovered, SettledEdit
+from airflow_batchmod.run.journal import CheckpointWriteError, Journal, SettledEdit
 from airflow_batchmod.run.records import EditRecord, EditStatus
 from airflow_batchmod.run.schedule import ChunkScheduler, one_edit_per_order
 from airflow_batchmod.run.sending import Backoff, ChunkAnswer, ChunkSender, Halt, RunLog
@@ -99,8 +99,6 @@ class BatchRun:
         self.records: dict[int, EditRecord] = {}
         #: Set when sending stopped early for a reason the report must give.
         self.halt: Halt | None = None
-        #: What earlier tries left in the journal (None: no journal).
-        self.recovered: Recovered | None = None
         self._targets: dict[str, str] = {}
         self._stop = threading.Event()
         # Attempts made by this try; the report's attempts also count earlier tries.
@@ -114,18 +112,33 @@ class BatchRun:
         """Send no further chunks; chunks already in flight still settle."""
         self._stop.set()
 
-    def run(self, edits: Sequence[PreparedEdit]) -> dict[int, EditRecord]:
+    def run(
+        self,
+        edits: Sequence[PreparedEdit],
+        *,
+        in_doubt: Collection[int] = (),
+        earlier_attempts: Mapping[int, int] | None = None,
+        order_ids: Mapping[str, str] | None = None,
+    ) -> dict[int, EditRecord]:
         """Apply ``edits``; returns one settled record per edit, keyed by input index.
 
-        Raises :class:`~airflow_batchmod.run.journal.CheckpointUnreadable`, before
-        anything is sent, when earlier tries' journal cannot be read completely.
+        ``in_doubt`` were sent by an earlier try that never heard back: the exchange is asked
+        about them before anything of their order is sent. ``earlier_attempts`` counts earlier
+        tries' sends; ``order_ids`` maps an order key to the order an earlier try's edit left.
         """
+        attempts = earlier_attempts or {}
+        self._targets.update(order_ids or {})
         for edit in edits:
             self.records[edit.index] = EditRecord(
-                edit.index, edit.order_key, edit.label, before=edit.before, wanted=edit.wanted
+                edit.index,
+                edit.order_key,
+                edit.label,
+                before=edit.before,
+                wanted=edit.wanted,
+                attempts=attempts.get(edit.index, 0),
             )
         try:
-            pending = self._recover(edits)
+            pending = self._ask_about(edits, in_doubt)
         except CheckpointWriteError as exc:
             self._halt(Halt(str(exc), EditStatus.NOT_SENT, retryable=True))
             pending = []
@@ -141,40 +154,16 @@ class BatchRun:
 
     # -- recovery ---------------------------------------------------------------------------
 
-    def _recover(self, edits: Sequence[PreparedEdit]) -> list[PreparedEdit]:
-        """Settle what earlier tries finished, reconcile what they left in doubt, return the rest."""
-        if self.journal is None:
+    def _ask_about(self, edits: Sequence[PreparedEdit], in_doubt: Collection[int]) -> list[PreparedEdit]:
+        """Reconcile the edits an earlier try left in doubt; returns the edits still to send."""
+        doubtful = [edit for edit in edits if edit.index in in_doubt]
+        if not doubtful:
             return list(edits)
-        recovered = self.journal.recover()
-        self.recovered = recovered
-        if recovered.entries == 0:
-            return list(edits)
-        by_index = {edit.index: edit for edit in edits}
-        for index in sorted(recovered.settled):
-            if index not in by_index:
-                continue
-            settled = recovered.settled[index]
-            record = self.records[index]
-            record.attempts = settled.attempts
-            record.resumed = True
-            if settled.status == EditStatus.MODIFIED.value and settled.order_id:
-                self._targets[by_index[index].order_key] = settled.order_id
-            self._settle(record, EditStatus(settled.status), settled.order_id, settled.code, settled.message)
-        for index, attempts in recovered.attempts.items():
-            if index in by_index and self.records[index].status is None:
-                self.records[index].attempts = attempts
-        in_doubt = [by_index[i] for i in sorted(recovered.in_doubt) if i in by_index]
-        self.log.info(
-            "Resuming from %d checkpoint entries: %d edits already settled, %d in doubt",
-            recovered.entries,
-            len(recovered.settled),
-            len(in_doubt),
-        )
         # An in-doubt edit may have taken effect: ask before anything of its order is sent again.
         # One question for all of them: the venue answers many orders per list read.
-        for batch in one_edit_per_order(in_doubt):
+        for batch in one_edit_per_order(doubtful):
             chunk = [self._retargeted(edit) for edit in batch]
-            entry = self.journal.open_entry([])
+            entry = self.journal.open_entry([]) if self.journal else None
             answer = self._sender.reconciled_answer(chunk, None, requests=0)
             self._count(answer)
             retry = self._apply_answer(chunk, answer)
@@ -264,18 +253,6 @@ class BatchRun:
                 self.stats.in_flight_edits.add(edit.index)
             doubted = frozenset(e.index for e in chunk if e.index in self._doubted)
             in_flight[pool.submit(self._send_chunk, chunk, doubted)] = (chunk, entry)
-
-    def record_outcomes(self, records: Sequence[EditRecord]) -> None:
-        """Journal statuses that changed after the run (confirmation), so a later try sees them."""
-        if self.journal is None or not records:
-            return
-        try:
-            entry = self.journal.open_entry([])
-        except CheckpointWriteError as exc:
-            self.log.warning("Confirmed outcomes not checkpointed: %s", exc)
-            return
-        settled = [(r.index, self._settled(r)) for r in records]
-        self.journal.close_entry(entry, [], settled, [])
 
     def _send_chunk(self, chunk: list[PreparedEdit], doubted: frozenset[int]) -> ChunkAnswer:
         """Runs on a worker thread: send one request (see :class:`ChunkSender`)."""
@@ -383,7 +360,7 @@ class BatchRun:
             for edit in chunk
             if (record := self.records[edit.index]).status is not None
         ]
-        self.journal.close_entry(entry, [e.index for e in chunk], settled, retry)
+        self.journal.close_entry(entry, [e.index for e in chunk], settled, [index for index, _ in retry])
 
     @staticmethod
     def _settled(record: EditRecord) -> SettledEdit:

@@ -2,10 +2,15 @@
 
 Progress is a journal of small entries in a key/value store with the shape of Airflow's
 ``context["task_state_store"]`` (``get(key, default)`` / ``set(key, value)``), which persists
-across the tries of one task instance. Before a chunk is sent, its entry records which
-edits are about to go out; when the chunk settles, the same entry is overwritten with
-their outcomes. A crash between the two leaves the edits "in doubt": the next try asks the
-exchange about them before it sends anything.
+across the tries of one task instance (and, in Airflow 3.3, across a clear). The first try
+records its plan before it sends anything: each edit's ``before`` (what the book showed) and
+``wanted``, and the outcome of every edit the plan settled (``unchanged``, ``not_open``). Before
+a chunk is sent, its entry records which edits are about to go out; when the chunk settles, the
+same entry is overwritten with their outcomes. A crash between the two leaves the edits "in
+doubt": the next try asks the exchange about them before it sends anything. When a try ends,
+every outcome it learned (by sending, confirming or reconciling) is recorded, so a later try of
+a finished task sends nothing, and a later try of an unfinished one judges each edit against the
+plan it was made for (see :mod:`airflow_batchmod.run.resume`).
 
 A head key counts the entries, so a missing entry is seen as a gap, not as the end of the
 journal. Reads fail closed: a journal that cannot be read completely raises
@@ -24,12 +29,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from airflow_batchmod.exchanges.base import Quote
+
 log = logging.getLogger(__name__)
 
-JOURNAL_VERSION = 2
+JOURNAL_VERSION = 3
 
-#: Outcomes no later try may change: the edit took effect, or the exchange refused it for good.
-FINAL_ACROSS_TRIES = frozenset({"modified", "rejected"})
+#: Outcomes no later try may change: the edit took effect, the exchange refused it for good, the
+#: plan found nothing to do, or the order is gone. ``failed`` (certainly not applied) and
+#: ``unknown`` are not final: a later try exists to give those another chance.
+FINAL_ACROSS_TRIES = frozenset({"modified", "rejected", "unchanged", "not_open", "superseded", "cancelled"})
+
+#: Edits per plan or outcome entry: small enough for any metadata database's text column.
+ENTRY_PIECE = 500
 
 HOW_TO_PROCEED = (
     "Nothing was sent. To proceed, check the orders on the exchange by hand, then clear this "
@@ -87,6 +99,14 @@ class SettledEdit:
     attempts: int
 
 
+@dataclass(frozen=True)
+class PlannedEdit:
+    """What the first try planned for one edit: the book's price and size, and the wanted ones."""
+
+    before: Quote | None
+    wanted: Quote | None
+
+
 @dataclass
 class Recovered:
     """What earlier tries left behind."""
@@ -95,6 +115,8 @@ class Recovered:
     in_doubt: set[int] = field(default_factory=set)
     #: How many times each edit was sent, by any try.
     attempts: dict[int, int] = field(default_factory=dict)
+    #: The first try's plan, by input index (empty: no try got as far as planning).
+    plans: dict[int, PlannedEdit] = field(default_factory=dict)
     entries: int = 0
 
 
@@ -176,14 +198,19 @@ class Journal:
     @staticmethod
     def _replay(entry: int, value: Any, recovered: Recovered) -> None:
         try:
-            sent = [int(index) for index in value["sent"]]
-            retry = [int(index) for index, _attempts in value.get("retry", [])]
+            sent = [int(index) for index in value.get("sent", [])]
+            retry = [int(index) for index in value.get("retry", [])]
             settled = [
                 (int(index), SettledEdit(str(status), order_id, code, message, int(attempts)))
                 for index, status, order_id, code, message, attempts in value.get("settled", [])
             ]
+            plans = [
+                (int(index), PlannedEdit(_quote(before), _quote(wanted)))
+                for index, before, wanted in value.get("plan", [])
+            ]
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise CheckpointUnreadable(f"entry {entry} is malformed ({type(exc).__name__})") from None
+        recovered.plans.update(plans)
         for index in sent:
             recovered.in_doubt.add(index)
             recovered.attempts[index] = recovered.attempts.get(index, 0) + 1
@@ -220,18 +247,48 @@ class Journal:
         entry: int,
         sent: Sequence[int],
         settled: Sequence[tuple[int, SettledEdit]],
-        retry: Sequence[tuple[int, int]],
+        retry: Sequence[int],
     ) -> None:
-        """Record how the chunk settled. Edits in neither list stay in doubt.
+        """Record how the chunk settled; ``retry`` were sent back unapplied. Edits in neither list
+        stay in doubt.
 
         A failure here costs no safety (the next try sees the edits as in doubt and asks the
         exchange), so it is logged, not raised.
         """
-        value = {
-            "sent": list(sent),
-            "settled": [[index, s.status, s.order_id, s.code, s.message, s.attempts] for index, s in settled],
-            "retry": [[index, attempts] for index, attempts in retry],
-        }
+        self._overwrite(entry, {"sent": list(sent), "settled": _settled_rows(settled), "retry": list(retry)})
+
+    def record_plan(
+        self, plans: Sequence[tuple[int, PlannedEdit]], settled: Sequence[tuple[int, SettledEdit]]
+    ) -> None:
+        """Record the plan before anything is sent: every planned edit's before and wanted, and
+        the outcome of those the plan settled. Raises :class:`CheckpointWriteError`, and then
+        nothing may be sent: a later try could not tell a stale edit from a pending one."""
+        by_index = dict(settled)
+        for start in range(0, len(plans), ENTRY_PIECE):
+            piece = plans[start : start + ENTRY_PIECE]
+            value = {
+                "plan": [[index, _wire(plan.before), _wire(plan.wanted)] for index, plan in piece],
+                "settled": _settled_rows([(i, by_index[i]) for i, _ in piece if i in by_index]),
+            }
+            entry = self._next_entry
+            self._write(self._key(entry), value)
+            self._write(self._head_key, self._head(entry + 1))
+            self._next_entry = entry + 1
+
+    def record_outcomes(self, settled: Sequence[tuple[int, SettledEdit]]) -> None:
+        """Record outcomes learned after the chunks settled (reconciled, confirmed, judged on
+        resume), so a later try does not act on them again. Best effort, like :meth:`close_entry`."""
+        for start in range(0, len(settled), ENTRY_PIECE):
+            try:
+                entry = self.open_entry([])
+            except CheckpointWriteError:
+                log.warning("Could not record %d outcomes; a later try will judge them again", len(settled))
+                return
+            self._overwrite(
+                entry, {"sent": [], "settled": _settled_rows(settled[start : start + ENTRY_PIECE])}
+            )
+
+    def _overwrite(self, entry: int, value: dict[str, Any]) -> None:
         try:
             self._store.set(self._key(entry), value)
         except Exception:
@@ -254,3 +311,18 @@ class Journal:
             raise CheckpointWriteError(
                 f"the checkpoint could not be written ({type(exc).__name__}: {exc})"
             ) from exc
+
+
+def _settled_rows(settled: Sequence[tuple[int, SettledEdit]]) -> list[list[Any]]:
+    return [[index, s.status, s.order_id, s.code, s.message, s.attempts] for index, s in settled]
+
+
+def _wire(quote: Quote | None) -> list[str] | None:
+    return [quote.price, quote.size] if quote is not None else None
+
+
+def _quote(value: Any) -> Quote | None:
+    if value is None:
+        return None
+    price, size = value
+    return Quote(str(price), str(size))

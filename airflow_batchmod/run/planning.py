@@ -1,10 +1,9 @@
 """The plan's records: what the plan settles without sending anything (invalid, unchanged, not
-open, dry run), and what an earlier try's journal says instead."""
+open, dry run)."""
 
 from __future__ import annotations
 
 from airflow_batchmod.exchanges.base import Preparation
-from airflow_batchmod.run.journal import Recovered
 from airflow_batchmod.run.records import EditRecord, EditStatus
 from airflow_batchmod.run.redaction import Scrubber
 
@@ -50,25 +49,3 @@ def dry_run_records(preparation: Preparation, scrub: Scrubber) -> list[EditRecor
             for e in preparation.edits
         ]
     )
-
-
-def prefer_journal(planned: list[EditRecord], recovered: Recovered | None) -> None:
-    """An edit an earlier try settled keeps that status, whatever the book shows now (an edit
-    applied by the killed try looks ``unchanged`` to the next one); one it left in doubt that
-    the book now shows is ``modified``."""
-    if recovered is None:
-        return
-    for record in planned:
-        if record.index in recovered.in_doubt and record.status is EditStatus.UNCHANGED:
-            # Sent by a try that died before hearing back, and the book shows it now: it landed.
-            record.status, record.reconciled = EditStatus.MODIFIED, True
-            record.attempts = recovered.attempts.get(record.index, 1)
-            record.message = "sent by an earlier try; the book shows it"
-            continue
-        settled = recovered.settled.get(record.index)
-        if settled is None or record.status not in (EditStatus.UNCHANGED, EditStatus.NOT_OPEN):
-            continue
-        record.status = EditStatus(settled.status)
-        record.order_id, record.code, record.message = settled.order_id, settled.code, settled.message
-        record.attempts = settled.attempts
-        record.resumed = True

@@ -32,7 +32,8 @@ def test_a_store_whose_reads_fail_at_any_position_never_lets_an_edit_be_sent() -
     # An earlier try sent three chunks and settled two of them.
     earlier = FakeClient(script=[None, None, TransientRequestError("busy")])
     execute(earlier, raw, store=store, chunk_size=3, max_in_flight=1, max_attempts=1)
-    assert len(earlier.submitted) == 3 and len(store.data) == 4  # the head and three entries
+    # The head, the plan, three chunks and the outcomes the try learned.
+    assert len(earlier.submitted) == 3 and len(store.data) == 6
     for key in [*sorted(store.data), None]:
         client = FakeClient()
         outcome = execute(client, raw, store=FailingReads(store.data, key), chunk_size=3)
@@ -51,8 +52,8 @@ def test_a_missing_store_runs_without_a_checkpoint_and_warns(capsys: pytest.Capt
 
 def test_a_checkpoint_write_failure_before_a_chunk_stops_sending() -> None:
     client = FakeClient()
-    # Chunk 1: intent (entry, head) and outcome written; chunk 2's intent cannot be.
-    outcome = execute(client, edits(6), store=FailingWrites(3), chunk_size=2, max_in_flight=1)
+    # The plan (entry, head), chunk 1's intent (entry, head) and outcome written; chunk 2's intent cannot be.
+    outcome = execute(client, edits(6), store=FailingWrites(5), chunk_size=2, max_in_flight=1)
     assert client.submitted == [[0, 1]]
     assert outcome.statuses() == ["modified"] * 2 + ["not_sent"] * 4
     assert type(outcome.error) is AirflowException  # a later try may find the store writable

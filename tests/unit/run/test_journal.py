@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from airflow_batchmod.exchanges.base import Quote
 from airflow_batchmod.run.journal import (
+    ENTRY_PIECE,
     CheckpointUnreadable,
     CheckpointWriteError,
     Journal,
     MemoryStore,
+    PlannedEdit,
     SettledEdit,
     fingerprint,
 )
@@ -20,7 +23,7 @@ def test_settled_edits_and_in_doubt_edits_are_recovered() -> None:
     first = Journal(store, "fp")
     first.recover()
     entry = first.open_entry([0, 1, 2])
-    first.close_entry(entry, [0, 1, 2], [(0, SettledEdit("modified", "900", None, None, 1))], [(1, 1)])
+    first.close_entry(entry, [0, 1, 2], [(0, SettledEdit("modified", "900", None, None, 1))], [1])
     first.open_entry([1, 3])  # the worker dies here: 1 and 3 were sent, nothing settled
 
     recovered = Journal(store, "fp").recover()
@@ -35,7 +38,7 @@ def test_requeued_edit_is_not_in_doubt_and_its_sends_are_counted() -> None:
     journal = Journal(store, "fp")
     for _ in range(2):
         entry = journal.open_entry([5])
-        journal.close_entry(entry, [5], [], [(5, 2)])
+        journal.close_entry(entry, [5], [], [5])
     recovered = Journal(store, "fp").recover()
     assert recovered.in_doubt == set()
     assert recovered.attempts == {5: 2}
@@ -140,3 +143,40 @@ def test_restart_ignores_earlier_tries() -> None:
     fresh.open_entry([5])
     recovered = Journal(store, "fp").recover()
     assert recovered.entries == 1 and recovered.in_doubt == {5} and recovered.settled == {}
+
+
+def test_the_plan_and_later_outcomes_are_recovered_with_the_first_tries_quotes() -> None:
+    store = MemoryStore()
+    first = Journal(store, "fp")
+    first.recover()
+    plans = [(i, PlannedEdit(Quote("100", "1"), Quote(str(101 + i), "1"))) for i in range(1200)]
+    first.record_plan(plans, [(7, SettledEdit("unchanged", "7", None, None, 0))])
+    entry = first.open_entry([0, 1])
+    first.record_outcomes([(1, SettledEdit("modified", "901", None, "reconciled", 1))])
+
+    recovered = Journal(store, "fp").recover()
+    # 1200 plan rows in pieces of ENTRY_PIECE, one chunk entry, one outcome entry.
+    assert recovered.entries == -(-1200 // ENTRY_PIECE) + 2
+    assert recovered.plans[0] == PlannedEdit(Quote("100", "1"), Quote("101", "1"))
+    assert recovered.plans[1199].wanted == Quote("1300", "1")
+    assert set(recovered.settled) == {1, 7}
+    assert recovered.in_doubt == {0}
+    assert entry == -(-1200 // ENTRY_PIECE)
+
+
+def test_a_plan_that_cannot_be_recorded_raises_before_anything_is_sent() -> None:
+    journal = Journal(FailingWrites(0), "fp")
+    with pytest.raises(CheckpointWriteError):
+        journal.record_plan([(0, PlannedEdit(None, None))], [])
+
+
+def test_outcomes_that_cannot_be_recorded_are_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+    Journal(FailingWrites(0), "fp").record_outcomes([(0, SettledEdit("modified", "1", None, None, 1))])
+    assert "Could not record 1 outcomes" in caplog.text
+
+
+def test_a_journal_of_the_previous_version_is_refused() -> None:
+    store = MemoryStore()
+    store.set("batchmod.fp.head", {"version": 2, "generation": "0", "entries": 1})
+    with pytest.raises(CheckpointUnreadable, match="version 2"):
+        Journal(store, "fp").recover()
