@@ -118,6 +118,8 @@ def _judge_skip(skip: PlannedSkip, recovered: Recovered, resumption: Resumption)
     earlier = _from_journal(skip.index, skip.order_key, skip.label, recovered)
     if earlier is not None:
         resumption.resumed += 1
+        if earlier.status is EditStatus.MODIFIED and skip.status is PlanStatus.UNCHANGED:
+            earlier.after = skip.before  # the book still shows what the earlier try applied
         return earlier
     plan = recovered.plans.get(skip.index)
     record = EditRecord(

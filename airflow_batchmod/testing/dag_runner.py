@@ -41,7 +41,8 @@ def run_airflow_cli(args: list[str]) -> int:
 
 
 def describe_dag_run(dag_id: str, run_id: str | None) -> dict[str, Any]:
-    """``run_id`` (or the newest run of ``dag_id``): its state, task states and ``return_value`` XComs."""
+    """``run_id`` (or the newest run of ``dag_id``): its state, task states, ``return_value`` XComs and
+    task state store."""
     from airflow.models.dagrun import DagRun
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
@@ -63,7 +64,27 @@ def describe_dag_run(dag_id: str, run_id: str | None) -> dict[str, Any]:
             {"task_id": row.task_id, "map_index": row.map_index, "value": XComModel.deserialize_value(row)}
             for row in rows
         ]
-        return {"run_id": run.run_id, "state": _plain(run.state), "tasks": tasks, "xcoms": xcoms}
+        return {
+            "run_id": run.run_id,
+            "state": _plain(run.state),
+            "tasks": tasks,
+            "xcoms": xcoms,
+            "state_store": _state_store(session, dag_id, run.run_id),
+        }
+
+
+def _state_store(session: Any, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+    """Every ``task_state_store`` key of the run, with its value (stored as JSON text)."""
+    from airflow.models.task_state_store import TaskStateStoreModel
+    from sqlalchemy import select
+
+    query = select(TaskStateStoreModel).where(
+        TaskStateStoreModel.dag_id == dag_id, TaskStateStoreModel.run_id == run_id
+    )
+    return [
+        {"task_id": row.task_id, "map_index": row.map_index, "key": row.key, "value": json.loads(row.value)}
+        for row in session.scalars(query)
+    ]
 
 
 def _plain(state: Any) -> str | None:

@@ -123,10 +123,16 @@ class DagRunResult:
     state: str | None = None
     task_states: dict[tuple[str, int], str | None] = field(default_factory=dict)
     xcoms: dict[tuple[str, int], Any] = field(default_factory=dict)
+    #: Each task instance's ``task_state_store``: key -> value.
+    state_stores: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
 
     def report(self, task_id: str, map_index: int = -1) -> Any:
         """The XCom ``return_value`` of one task instance."""
         return self.xcoms[(task_id, map_index)]
+
+    def state_store(self, task_id: str, map_index: int = -1) -> dict[str, Any]:
+        """What one task instance keeps in its ``task_state_store`` (empty when nothing)."""
+        return self.state_stores.get((task_id, map_index), {})
 
 
 def dag_test_args(dag_id: str, *, conf: Mapping[str, Any] | None = None) -> list[str]:
@@ -204,6 +210,8 @@ def _read_result(dag_id: str, returncode: int, output: str, result_file: Path) -
             result.task_states[(task["task_id"], task["map_index"])] = task["state"]
         for xcom in described["xcoms"]:
             result.xcoms[(xcom["task_id"], xcom["map_index"])] = xcom["value"]
+        for row in described.get("state_store", []):
+            result.state_stores.setdefault((row["task_id"], row["map_index"]), {})[row["key"]] = row["value"]
     return result
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_batchmod.run.journal import MemoryStore
+from airflow_batchmod.run.journal import Journal, MemoryStore, Recovered
 
 
 class FailingReads(MemoryStore):
@@ -33,3 +33,13 @@ class FailingWrites(MemoryStore):
             raise ConnectionError("state store unreachable")
         self.writes_left -= 1
         super().set(key, value)
+
+
+def journal_in(state_store: dict[str, Any]) -> Recovered:
+    """The journal a task left in its ``task_state_store`` (as ``DagRunResult.state_store`` reads it)."""
+    heads = [key for key in state_store if key.startswith("batchmod.") and key.endswith(".head")]
+    assert len(heads) == 1, f"expected one journal, found {heads}"
+    store = MemoryStore()
+    for key, value in state_store.items():
+        store.set(key, value)
+    return Journal(store, heads[0].split(".")[1]).recover()
