@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from airflow_batchmod.sandbox.app import SandboxApp
@@ -27,6 +28,16 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     @property
     def port(self) -> int:
         return int(self.server_address[1])
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up (a killed task, a read timeout) is one line, not a traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            log.info(
+                "client %s went away before the answer was sent (%s)", client_address, type(error).__name__
+            )
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class SandboxRequestHandler(BaseHTTPRequestHandler):
