@@ -45,6 +45,9 @@ with DAG(
     catchup=False,
     # One rebalance at a time: two runs planning from the same book would both send.
     max_active_runs=1,
+    # Unpausing a schedule runs its latest interval at once, and this DAG moves real orders:
+    # it starts paused, so nothing is sent until someone unpauses it on purpose.
+    is_paused_upon_creation=True,
     params={
         "conn_id": Param(DEFAULT_CONN_ID, type="string", description="A bitget or hyperliquid connection"),
         "reference_price": Param(
