@@ -13,6 +13,7 @@ from airflow_batchmod.testing.dags import run_dag_test
 from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
 from tests.dags.conftest import DAGS_FOLDER
 from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
+from tests.support.stores import journal_in
 
 
 def dag_ids_in_folder() -> set[str]:
@@ -74,6 +75,9 @@ def test_rebalance_ladder_on_bitget_then_the_asset_summary(run_dag: Any, sandbox
         assert order["modifications"] == 1
     # The downstream task had the whole report, one status per order.
     assert result.report("report_orders") == {f"orderId:{edit['orderId']}": "modified" for edit in edits}
+    # The finished try's journal settles every edit, so clearing this task would send nothing.
+    journal = journal_in(result.state_store("apply_edits"))
+    assert set(journal.settled) == set(range(30)) and journal.in_doubt == set()
 
     # The apply task's asset event carried the totals; the DAG scheduled on the asset reads the
     # newest event (this run's, not an earlier test's) into one line.
