@@ -1,0 +1,40 @@
+"""What one call of ``BatchModifyOrdersOperator.execute`` works on, handed from step to step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_batchmod.exchanges.base import ExchangeClient
+    from airflow_batchmod.run.engine import BatchRun, RunStats
+    from airflow_batchmod.run.redaction import RedactingLog, Scrubber
+    from airflow_batchmod.run.sending import Halt
+
+
+@dataclass
+class Execution:
+    """One execution's inputs, client and run: every step reads it, none keeps state elsewhere."""
+
+    context: Context
+    raw_edits: list[Any]
+    client: ExchangeClient
+    scrub: Scrubber
+    #: The task logger with the client's secrets taken out.
+    log: RedactingLog
+    #: ``time.monotonic()`` when ``execute`` was called, for the report's duration.
+    started: float
+    #: The batch run, once sending starts (``on_kill`` reads it from another thread).
+    run: BatchRun | None = None
+
+    def stats(self) -> RunStats:
+        """The run's request counts; all zero when nothing was sent."""
+        from airflow_batchmod.run.engine import RunStats
+
+        return self.run.stats if self.run else RunStats()
+
+    def halt(self) -> Halt | None:
+        """Why sending stopped early, if it did."""
+        return self.run.halt if self.run else None
