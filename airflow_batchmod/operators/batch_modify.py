@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from airflow_batchmod.run.engine import BatchRun
     from airflow_batchmod.run.journal import Journal
     from airflow_batchmod.run.records import EditRecord
-    from airflow_batchmod.run.sending import RunLog
+    from airflow_batchmod.run.redaction import RunLog
 
 #: Reports with more entries than this are shortened in XCom (see ``report_path``).
 DEFAULT_INLINE_REPORT_LIMIT = 2000

@@ -10,8 +10,8 @@ if TYPE_CHECKING:
 
     from airflow_batchmod.exchanges.base import ExchangeClient
     from airflow_batchmod.run.engine import BatchRun, RunStats
+    from airflow_batchmod.run.records import Halt
     from airflow_batchmod.run.redaction import RedactingLog, Scrubber
-    from airflow_batchmod.run.sending import Halt
 
 
 @dataclass

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 if TYPE_CHECKING:
-    from airflow_batchmod.run.records import EditRecord
-    from airflow_batchmod.run.sending import Halt
+    from airflow_batchmod.run.records import EditRecord, Halt
 
 
 def task_failure(

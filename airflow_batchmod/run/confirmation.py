@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from airflow_batchmod.exchanges.backoff import Backoff
 from airflow_batchmod.exchanges.base import Confirmation, ExchangeClient, Landing, PreparedEdit
 from airflow_batchmod.run.engine import BatchRun
 from airflow_batchmod.run.records import EditRecord, EditStatus
-from airflow_batchmod.run.sending import Backoff, RunLog
+from airflow_batchmod.run.redaction import RunLog
 
 #: Book reads start a quarter second apart and back off to two seconds.
 CONFIRM_BACKOFF_BASE = 0.25
@@ -71,12 +72,6 @@ def confirm_landings(
         try:
             answers: dict[int, Confirmation] = {c.index: c for c in client.confirm(pending)}
             failure = None
-        except NotImplementedError:
-            # A client that cannot read the book yet: ``modified`` keeps meaning "accepted".
-            log.warning(
-                "%s cannot confirm edits yet; modified means accepted by the exchange", client.exchange
-            )
-            return outcome
         except Exception as exc:
             answers, failure = {}, f"the book could not be read: {exc}"
         still: list[PreparedEdit] = []

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
+from airflow_batchmod.exchanges.backoff import Backoff
 from airflow_batchmod.exchanges.base import (
     BudgetExhaustedError,
     ExchangeClient,
@@ -29,9 +30,10 @@ from airflow_batchmod.exchanges.base import (
     PreparedEdit,
 )
 from airflow_batchmod.run.journal import CheckpointWriteError, Journal, Recovered, SettledEdit
-from airflow_batchmod.run.records import EditRecord, EditStatus
+from airflow_batchmod.run.records import EditRecord, EditStatus, Halt
+from airflow_batchmod.run.redaction import RunLog
 from airflow_batchmod.run.schedule import ChunkScheduler, one_edit_per_order
-from airflow_batchmod.run.sending import Backoff, ChunkAnswer, ChunkSender, Halt, RunLog
+from airflow_batchmod.run.sending import ChunkAnswer, ChunkSender
 
 
 @dataclass(frozen=True)
@@ -263,7 +265,8 @@ class BatchRun:
                 self.stats.sent_edits.add(edit.index)
                 self.stats.in_flight_edits.add(edit.index)
             doubted = frozenset(e.index for e in chunk if e.index in self._doubted)
-            in_flight[pool.submit(self._send_chunk, chunk, doubted)] = (chunk, entry)
+            # The worker thread only sends (see ChunkSender); its answer is applied on this thread.
+            in_flight[pool.submit(self._sender.send, chunk, doubted)] = (chunk, entry)
 
     def record_outcomes(self, records: Sequence[EditRecord]) -> None:
         """Journal statuses that changed after the run (confirmation), so a later try sees them."""
@@ -276,10 +279,6 @@ class BatchRun:
             return
         settled = [(r.index, self._settled(r)) for r in records]
         self.journal.close_entry(entry, [], settled, [])
-
-    def _send_chunk(self, chunk: list[PreparedEdit], doubted: frozenset[int]) -> ChunkAnswer:
-        """Runs on a worker thread: send one request (see :class:`ChunkSender`)."""
-        return self._sender.send(chunk, doubted)
 
     # -- settling ---------------------------------------------------------------------------
 

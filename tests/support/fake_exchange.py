@@ -23,7 +23,6 @@ from airflow_batchmod.exchanges.base import (
     Preparation,
     PreparedEdit,
     Quote,
-    RateLimit,
 )
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
 from airflow_batchmod.run.journal import MemoryStore
@@ -44,10 +43,6 @@ class FakeClient:
     confirmed: list[list[int]] = field(default_factory=list)
     exchange: str = "fake"
     max_batch_size: int = 20
-    rate_limit: RateLimit = field(default_factory=lambda: RateLimit(100_000, 1.0))
-
-    def request_weight(self, batch_size: int) -> int:
-        return 1
 
     def prepare(self, raw_edits: Sequence[object]) -> Preparation:
         if self.prepare_error is not None:
