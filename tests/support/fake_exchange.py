@@ -24,9 +24,7 @@ from airflow_batchmod.exchanges.base import (
     PreparedEdit,
     Quote,
 )
-from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
-from airflow_batchmod.run.journal import MemoryStore
-from airflow_batchmod.testing.task_instance import FakeTaskInstance
+from airflow_batchmod.testing.operator_run import OperatorRun, StoreChoice, run_operator
 
 SECRET = "fake-api-secret-0123456789abcdef"
 
@@ -108,24 +106,6 @@ def edits(count: int, **extra: Any) -> list[dict[str, Any]]:
     return [{"id": str(n), "price": str(100 + n), **extra} for n in range(count)]
 
 
-@dataclass
-class OperatorRun:
-    report: dict[str, Any] | None
-    error: BaseException | None
-
-    def statuses(self) -> list[str]:
-        assert self.report is not None
-        return [e["status"] for e in self.report["edits"]]
-
-
-def execute(client: FakeClient, raw: Any, *, store: Any = "memory", **kwargs: Any) -> OperatorRun:
-    operator = BatchModifyOrdersOperator(task_id="apply_edits", conn_id="fake", edits=raw, **kwargs)
-    operator.__dict__["hook"] = FakeHook(client)  # what the cached hook property would hold
-    ti = FakeTaskInstance()
-    context: Any = {"ti": ti}
-    if store is not None:
-        context["task_state_store"] = MemoryStore() if store == "memory" else store
-    try:
-        return OperatorRun(operator.execute(context), None)
-    except Exception as exc:
-        return OperatorRun(ti.xcoms.get("return_value"), exc)
+def execute(client: FakeClient, raw: Any, *, store: StoreChoice = "memory", **kwargs: Any) -> OperatorRun:
+    """Run the operator once on ``client`` (see :func:`run_operator`)."""
+    return run_operator("fake", raw, hook=FakeHook(client), store=store, **kwargs)

@@ -20,7 +20,7 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
 from airflow_batchmod.run.journal import MemoryStore
-from airflow_batchmod.testing.task_instance import FakeTaskInstance
+from airflow_batchmod.testing.operator_run import execute_operator
 from tests.support.fake_exchange import SECRET, FakeClient, edits, execute
 from tests.support.stores import FailingReads, FailingWrites
 
@@ -188,20 +188,22 @@ class UnusableHook:
         raise AssertionError("the connection's client was built")
 
 
-@pytest.mark.parametrize("rendered", ["restrat", "", "Resume", None])
-def test_a_checkpoint_that_renders_to_no_known_choice_fails_before_anything_is_read(rendered: Any) -> None:
+@pytest.mark.parametrize("rendered", ["restrat", "", "Resume"])
+def test_a_checkpoint_that_renders_to_no_known_choice_fails_before_anything_is_read(rendered: str) -> None:
     # checkpoint is templated, so only its rendered value can be checked; the DAG still parses.
     operator = BatchModifyOrdersOperator(
         task_id="apply_edits", conn_id="fake", edits=edits(2), checkpoint="{{ params.checkpoint }}"
     )
-    operator.checkpoint = rendered  # what rendering the template gave
+    operator.render_template_fields({"params": {"checkpoint": rendered}})
+    assert operator.checkpoint == rendered
     operator.__dict__["hook"] = UnusableHook()
     store = MemoryStore()
-    with pytest.raises(AirflowFailException) as raised:
-        operator.execute({"ti": FakeTaskInstance(), "task_state_store": store})  # type: ignore[typeddict-item]
-    assert str(raised.value) == (
+    run = execute_operator(operator, store=store)
+    assert isinstance(run.error, AirflowFailException)
+    assert str(run.error) == (
         f"checkpoint must be one of 'resume', 'restart', not {rendered!r}; nothing was read or sent"
     )
+    assert run.xcoms == {}
     assert store.data == {}
 
 
