@@ -36,6 +36,10 @@ class FakeClient:
     prepare_error: ExchangeError | None = None
     #: What ``confirm`` answers, in turn; the last answer repeats. Default: everything landed.
     landings: list[Landing] = field(default_factory=list)
+    #: What ``reconcile`` answers for every edit, in turn; the last answer repeats. Default:
+    #: not applied (``retry``), an exception is raised.
+    reconciled_as: list[Outcome | Exception] = field(default_factory=list)
+    reconciled: list[list[int]] = field(default_factory=list)
     submitted: list[list[int]] = field(default_factory=list)
     budget_checks: list[int] = field(default_factory=list)
     confirmed: list[list[int]] = field(default_factory=list)
@@ -74,7 +78,17 @@ class FakeClient:
         return [ItemResult(e.index, Outcome.APPLIED, order_id=f"new-{e.payload['id']}") for e in edits]
 
     def reconcile(self, edits: Sequence[PreparedEdit]) -> list[ItemResult]:
-        return [ItemResult(e.index, Outcome.RETRY, message="still unchanged") for e in edits]
+        self.reconciled.append([e.index for e in edits])
+        answer = (
+            self.reconciled_as.pop(0)
+            if len(self.reconciled_as) > 1
+            else (self.reconciled_as or [Outcome.RETRY])[0]
+        )
+        if isinstance(answer, Exception):
+            raise answer
+        message = "still unchanged" if answer is Outcome.RETRY else None
+        order_ids = {e.index: f"new-{e.payload['id']}" if answer is Outcome.APPLIED else None for e in edits}
+        return [ItemResult(e.index, answer, order_id=order_ids[e.index], message=message) for e in edits]
 
     def confirm(self, edits: Sequence[PreparedEdit]) -> list[Confirmation]:
         self.confirmed.append([e.index for e in edits])
