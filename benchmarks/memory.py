@@ -47,8 +47,8 @@ def worker(params: dict[str, Any]) -> dict[str, Any]:
     for conn_id, conn in sandbox_connections(params["url"]).items():
         os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(conn)
 
-    from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
     from airflow_batchmod.run.journal import MemoryStore
+    from airflow_batchmod.testing.operator_run import run_operator
     from benchmarks.common import current_rss_mb, max_rss_mb
     from benchmarks.drive import RssSampler
     from benchmarks.seeds import hyperliquid_edits
@@ -66,18 +66,21 @@ def worker(params: dict[str, Any]) -> dict[str, Any]:
     input_mb = current_rss_mb()
     store = MemoryStore()
     ti = FakeTaskInstance(dag_id="benchmark_dag", run_id="manual__benchmark")
-    operator = BatchModifyOrdersOperator(
-        task_id=ti.task_id,
-        conn_id="hyperliquid_default",
-        edits=edits,
-        chunk_size=CHUNK,
-        fail_on="unknown",
-        report_path=params["report_path"],
-    )
-    context: Any = {"ti": ti, "task_state_store": store}
     began_at, wall, cpu = time.time(), time.perf_counter(), time.process_time()
     with RssSampler() as rss:
-        report = operator.execute(context)
+        run = run_operator(
+            "hyperliquid_default",
+            edits,
+            store=store,
+            ti=ti,
+            chunk_size=CHUNK,
+            fail_on="unknown",
+            report_path=params["report_path"],
+        )
+    if run.error is not None:
+        raise run.error
+    assert run.report is not None
+    report = run.report
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     ended_at = time.time()
     xcom_bytes = len(json.dumps(report).encode())

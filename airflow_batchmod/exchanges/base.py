@@ -224,12 +224,6 @@ class ExchangeClient(Protocol):
     exchange: str
     #: The most edits the exchange accepts in one request.
     max_batch_size: int
-    #: The request-weight budget the client must stay within, shared by all chunks of a task.
-    rate_limit: RateLimit
-
-    def request_weight(self, batch_size: int) -> int:
-        """The rate-limit weight of one request carrying ``batch_size`` edits."""
-        ...
 
     def prepare(self, raw_edits: Sequence[object]) -> Preparation:
         """Validate every raw edit (types, ids, precision), read the live book and plan,

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 import httpx
 
+from airflow_batchmod.exchanges.backoff import Backoff
 from airflow_batchmod.exchanges.base import FailureKind
 
 T = TypeVar("T")
@@ -76,10 +77,14 @@ class ReadRetry:
     sleep: Callable[[float], None] = time.sleep
 
     def delay(self, failures: int, retry_after: float | None) -> float:
-        """The wait after the ``failures``-th failed attempt: the venue's word, else the backoff."""
+        """The wait after the ``failures``-th failed attempt: the venue's word, else the backoff.
+
+        A read waits at most ``max_delay`` even when the venue asks for longer: giving up and
+        failing the read is better than stalling the task.
+        """
         if retry_after is not None:
             return min(self.max_delay, retry_after)
-        return min(self.max_delay, self.base_delay * 2.0 ** (failures - 1))
+        return Backoff(self.base_delay, self.max_delay)(failures)
 
     def run(self, attempt: Callable[[], T]) -> T:
         """Call ``attempt`` until it returns, raising :class:`ReadFailed` when the tries run out.

@@ -10,25 +10,23 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+from airflow_batchmod.operators.choices import FailOn, OnInvalid, unknown_choice
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_batchmod.exchanges.base import ExchangeClient, Preparation
+    from airflow_batchmod.exchanges.base import Preparation
     from airflow_batchmod.hooks.base import ExchangeHook
+    from airflow_batchmod.operators.execution import Execution
     from airflow_batchmod.run.engine import BatchRun
     from airflow_batchmod.run.journal import Journal
     from airflow_batchmod.run.records import EditRecord
-    from airflow_batchmod.run.redaction import Scrubber
-    from airflow_batchmod.run.resume import Resumption
-
-FailOn = Literal["any", "any_or_not_open", "failed_or_unknown", "unknown"]
-OnInvalid = Literal["fail", "skip"]
-Checkpoint = Literal["resume", "restart"]
+    from airflow_batchmod.run.redaction import RunLog
 
 #: Reports with more entries than this are shortened in XCom (see ``report_path``).
 DEFAULT_INLINE_REPORT_LIMIT = 2000
@@ -77,7 +75,8 @@ class BatchModifyOrdersOperator(BaseOperator):
     :param checkpoint: ``resume`` (default): a later try of the task instance continues where
         earlier tries stopped. ``restart``: ignore (and overwrite) earlier tries' progress and
         apply every edit again; Airflow 3.3 keeps the state store when a task is cleared, so use
-        this to re-apply after clearing. (templated)
+        this to re-apply after clearing. Any other rendered value fails the task before anything
+        is read or sent. (templated)
     :param report_path: Where the full report is written, as an ObjectStoragePath URL such as
         ``s3://bucket/reports``, when it has more than ``inline_report_limit`` entries. Without
         it, nothing is written anywhere: XCom keeps the totals and the entries that need
@@ -90,8 +89,6 @@ class BatchModifyOrdersOperator(BaseOperator):
     template_fields: Sequence[str] = ("conn_id", "edits", "report_path", "checkpoint")
     template_fields_renderers = {"edits": "json"}
     ui_color = "#f2e6c9"
-
-    _scrub: Scrubber
 
     def __init__(
         self,
@@ -108,15 +105,17 @@ class BatchModifyOrdersOperator(BaseOperator):
         dry_run: bool = False,
         confirm: bool = True,
         confirm_timeout: float = 10.0,
-        checkpoint: Checkpoint = "resume",
+        checkpoint: str = "resume",  # a Checkpoint once rendered: it is templated
         report_path: str | None = None,
         inline_report_limit: int = DEFAULT_INLINE_REPORT_LIMIT,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        for name, value, allowed in (("on_invalid", on_invalid, OnInvalid), ("fail_on", fail_on, FailOn)):
-            if value not in get_args(allowed):
-                raise ValueError(f"{name} must be one of {', '.join(map(repr, get_args(allowed)))}")
+        # Templated choices are only known once rendered: execute checks those.
+        for name, value in (("on_invalid", on_invalid), ("fail_on", fail_on), ("checkpoint", checkpoint)):
+            problem = None if name in self.template_fields else unknown_choice(name, value)
+            if problem:
+                raise ValueError(problem)
         if chunk_size < 1 or max_in_flight < 1 or max_attempts < 1:
             raise ValueError("chunk_size, max_in_flight and max_attempts must be at least 1")
         if request_timeout <= 0 or confirm_timeout < 0:
@@ -130,15 +129,15 @@ class BatchModifyOrdersOperator(BaseOperator):
         self.fail_on = fail_on
         self.round_to_rules = round_to_rules
         self.request_timeout = request_timeout
-        # BaseOperator.dry_run() is a method (it renders templates), so the flag lives apart.
-        self.plan_only = dry_run
+        # BaseOperator.dry_run() is a method (it renders templates), so the flag has its own name.
+        self.is_dry_run = dry_run
         self.confirm = confirm
         self.confirm_timeout = confirm_timeout
         self.checkpoint = checkpoint
         self.report_path = report_path
         self.inline_report_limit = inline_report_limit
-        self._run: BatchRun | None = None
-        self._resumption: Resumption | None = None
+        #: The execution under way, for ``on_kill`` (which Airflow calls from another thread).
+        self._execution: Execution | None = None
 
     @cached_property
     def hook(self) -> ExchangeHook:
@@ -168,22 +167,23 @@ class BatchModifyOrdersOperator(BaseOperator):
         from airflow_batchmod.run.planning import planned_records
 
         started = time.monotonic()
+        self._check_rendered_choices()
         raw_edits = read_edits(self.edits)
-        client = self._build_client()
+        execution = self._execution = self._start(context, raw_edits, started)
         try:
-            preparation = self._prepare(client, raw_edits)
-            planned = planned_records(preparation, self._scrub)
-            self._apply_invalid_policy(context, client, preparation, planned, len(raw_edits), started)
-            records = self._run_edits(context, client, preparation, planned, raw_edits)
+            preparation = self._prepare(execution)
+            planned = planned_records(preparation, execution.scrub)
+            self._refuse_invalid_edits(execution, preparation, planned)
+            records = self._apply(execution, preparation, planned)
         finally:
-            client.close()
-        report = self._report(context, client, records, started)
+            execution.client.close()
+        report = self._report(execution, records)
         annotate_outlet_events(self.outlets, context.get("outlet_events"), report)
-        self._decide_failure(context, report, records)
+        self._decide_failure(execution, report, records)
         return report
 
     def on_kill(self) -> None:
-        run = self._run
+        run = self._execution.run if self._execution else None
         if run is None or not run.stats.sent_edits:
             self.log.warning("Killed before any edit was sent")
             if run is not None:
@@ -199,10 +199,19 @@ class BatchModifyOrdersOperator(BaseOperator):
             else "",
         )
 
-    # -- the steps of execute ------------------------------------------------------------
+    # -- the steps of execute, in order --------------------------------------------------
 
-    def _build_client(self) -> ExchangeClient:
-        from airflow_batchmod.run.redaction import Scrubber
+    def _check_rendered_choices(self) -> None:
+        """A templated choice that rendered to something unknown fails before anything is read."""
+        for name in self.template_fields:
+            problem = unknown_choice(name, getattr(self, name))
+            if problem:
+                raise AirflowFailException(f"{problem}; nothing was read or sent")
+
+    def _start(self, context: Context, raw_edits: list[Any], started: float) -> Execution:
+        """Build the connection's client and the scrubber for its secrets."""
+        from airflow_batchmod.operators.execution import Execution
+        from airflow_batchmod.run.redaction import RedactingLog, Scrubber
 
         try:
             client = self.hook.get_client(
@@ -212,82 +221,98 @@ class BatchModifyOrdersOperator(BaseOperator):
             )
         except (ValueError, TypeError) as exc:
             raise AirflowFailException(f"Connection {self.conn_id!r} is not usable: {exc}") from None
-        self._scrub = Scrubber(client.secrets())
-        return client
+        scrub = Scrubber(client.secrets())
+        return Execution(context, raw_edits, client, scrub, RedactingLog(self.log, scrub), started)
 
-    def _prepare(self, client: ExchangeClient, raw_edits: list[Any]) -> Preparation:
+    def _prepare(self, execution: Execution) -> Preparation:
         from airflow_batchmod.exchanges.base import ExchangeError, FatalRequestError
 
+        client, scrub = execution.client, execution.scrub
         try:
-            return client.prepare(raw_edits)
+            return client.prepare(execution.raw_edits)
         except ExchangeError as exc:
             # The contract allows only MetadataError here; any exchange error means the same:
             # nothing could be planned, so nothing was sent.
             if isinstance(exc, FatalRequestError):  # refused for good (credentials): no retry helps
                 raise AirflowFailException(
-                    f"{client.exchange} refused to show the book; nothing was sent: {self._scrub(str(exc))}"
+                    f"{client.exchange} refused to show the book; nothing was sent: {scrub(str(exc))}"
                 ) from None
             raise AirflowException(
-                f"Could not read {client.exchange} metadata or book; nothing was sent: {self._scrub(str(exc))}"
+                f"Could not read {client.exchange} metadata or book; nothing was sent: {scrub(str(exc))}"
             ) from None
 
-    def _apply_invalid_policy(
-        self,
-        context: Context,
-        client: ExchangeClient,
-        preparation: Preparation,
-        planned: list[EditRecord],
-        edit_count: int,
-        started: float,
+    def _refuse_invalid_edits(
+        self, execution: Execution, preparation: Preparation, planned: list[EditRecord]
     ) -> None:
         """Under ``on_invalid="fail"``, any invalid edit fails the task before anything is sent."""
         from airflow_batchmod.run.planning import not_sent_records
 
-        if not preparation.problems or self.on_invalid == "skip":
+        problems = preparation.problems
+        if not problems or self.on_invalid == "skip":
             return
         not_sent = not_sent_records(preparation, "another edit is invalid")
-        self._push(context, self._report(context, client, planned + not_sent, started))
-        details = "\n".join(f"  - {self._scrub(p.describe())}" for p in preparation.problems[:50])
-        more = len(preparation.problems) - 50
+        self._push(execution.context, self._report(execution, planned + not_sent))
+        details = "\n".join(f"  - {execution.scrub(p.describe())}" for p in problems[:50])
+        more = len(problems) - 50
         raise AirflowFailException(
-            f"{len(preparation.problems)} of {edit_count} edits are invalid; nothing was sent:\n"
+            f"{len(problems)} of {len(execution.raw_edits)} edits are invalid; nothing was sent:\n"
             f"{details}" + (f"\n  ... and {more} more (see the report)" if more > 0 else "")
         )
 
-    def _run_edits(
-        self,
-        context: Context,
-        client: ExchangeClient,
-        preparation: Preparation,
-        planned: list[EditRecord],
-        raw_edits: list[Any],
+    def _apply(
+        self, execution: Execution, preparation: Preparation, planned: list[EditRecord]
     ) -> list[EditRecord]:
-        """Send (or, in a dry run, only list) the planned edits, judged against earlier tries."""
-        from airflow_batchmod.run.confirmation import confirm_run
-        from airflow_batchmod.run.engine import BatchRun, RunSettings
-        from airflow_batchmod.run.journal import CheckpointUnreadable, CheckpointWriteError
+        """Send the planned edits or, in a dry run, only list them; returns every edit's record."""
         from airflow_batchmod.run.planning import dry_run_records
-        from airflow_batchmod.run.redaction import RedactingLog
-        from airflow_batchmod.run.report import log_line
-        from airflow_batchmod.run.resume import begin, settled_entries
 
-        if self.plan_only:
-            would = dry_run_records(preparation, self._scrub)
-            for record in [*planned, *would]:
-                self.log.info("%s", log_line(record))
+        if self.is_dry_run:
+            would = dry_run_records(preparation, execution.scrub)
+            self._log_records(self.log, [*planned, *would])
             return would + planned
-        log = RedactingLog(self.log, self._scrub)
-        journal = self._journal(context, raw_edits)
-        try:
-            self._resumption = begin(journal, preparation, planned, log)
-        except CheckpointUnreadable as exc:
-            raise AirflowFailException(str(exc)) from None
-        except CheckpointWriteError as exc:
-            raise AirflowException(f"{exc}; nothing was sent") from None
-        settled_by_plan = self._scrub.records(self._resumption.records)
-        for record in settled_by_plan:
-            log.info("%s", log_line(record))
-        self._run = BatchRun(
+        return self._send(execution, preparation, planned)
+
+    def _send(
+        self, execution: Execution, preparation: Preparation, planned: list[EditRecord]
+    ) -> list[EditRecord]:
+        """Judge the plan against earlier tries, send what is left, confirm, and journal every outcome."""
+        from airflow_batchmod.operators.task_journal import open_journal, resume_from
+        from airflow_batchmod.run.confirmation import confirm_run
+        from airflow_batchmod.run.resume import settled_entries
+
+        journal = open_journal(execution, self.conn_id, restart=self.checkpoint == "restart")
+        resumption = execution.resumption = resume_from(journal, execution, preparation, planned)
+        settled_without_sending = execution.scrub.records(resumption.records)
+        self._log_records(execution.log, settled_without_sending)
+        run = execution.run = self._batch_run(execution, journal)
+        self.log.info(
+            "Applying %d edits on %s in requests of up to %d (%d settled without sending)",
+            len(resumption.edits),
+            execution.client.exchange,
+            run.settings.chunk_size,
+            len(settled_without_sending),
+        )
+        settled = run.run(
+            resumption.edits,
+            in_doubt=resumption.in_doubt,
+            earlier_attempts=resumption.earlier_attempts,
+            order_ids=resumption.order_ids,
+        )
+        if self.confirm:
+            confirmed = confirm_run(run, resumption.edits, timeout=self.confirm_timeout, log=execution.log)
+            self._log_records(execution.log, confirmed)
+        records = execution.scrub.records(list(settled.values())) + settled_without_sending
+        if journal is not None:
+            # Every outcome this try learned, so a later try (or a clear) does not act on it again.
+            journal.record_outcomes(settled_entries(records))
+        return records
+
+    def _batch_run(self, execution: Execution, journal: Journal | None) -> BatchRun:
+        """The engine for this execution, logging through the scrubber and settling into the log."""
+        from airflow_batchmod.run.engine import BatchRun, RunSettings
+        from airflow_batchmod.run.report import log_line
+
+        client, log = execution.client, execution.log
+        return BatchRun(
             client,
             RunSettings(
                 chunk_size=min(self.chunk_size, client.max_batch_size),
@@ -298,119 +323,55 @@ class BatchModifyOrdersOperator(BaseOperator):
             log=log,
             on_settle=lambda record: log.info("%s", log_line(record)),
         )
-        to_send = self._resumption.edits
-        self.log.info(
-            "Applying %d edits on %s in requests of up to %d (%d settled without sending)",
-            len(to_send),
-            client.exchange,
-            self._run.settings.chunk_size,
-            len(settled_by_plan),
-        )
-        settled = self._run.run(
-            to_send,
-            in_doubt=self._resumption.in_doubt,
-            earlier_attempts=self._resumption.earlier_attempts,
-            order_ids=self._resumption.order_ids,
-        )
-        if self.confirm:
-            for record in confirm_run(self._run, to_send, timeout=self.confirm_timeout, log=log):
-                log.info("%s", log_line(record))
-        records = self._scrub.records(list(settled.values())) + settled_by_plan
-        if journal is not None:
-            # Every outcome this try learned, so a later try (or a clear) does not act on it again.
-            journal.record_outcomes(settled_entries(records))
-        return records
 
-    def _journal(self, context: Context, raw_edits: list[Any]) -> Journal | None:
-        from airflow_batchmod.run.journal import CheckpointWriteError, Journal, fingerprint
+    def _report(self, execution: Execution, records: list[EditRecord]) -> dict[str, Any]:
+        from airflow_batchmod.operators.report_storage import store_task_report
+        from airflow_batchmod.run.report import build_report, shorten_for_xcom, summary_table
 
-        store = context.get("task_state_store")
-        if store is None:
-            self.log.warning(
-                "No task_state_store (Airflow 3.3 or later): progress is not checkpointed, so a retry "
-                "after a crash cannot tell which edits were already applied"
-            )
-            return None
-        journal = Journal(store, fingerprint(self.conn_id, raw_edits))
-        if self.checkpoint == "restart":
-            try:
-                journal.restart()
-            except CheckpointWriteError as exc:
-                raise AirflowException(f"checkpoint='restart': {exc}; nothing was sent") from None
-            self.log.warning("checkpoint='restart': earlier tries' progress is ignored; every edit is sent")
-        return journal
-
-    def _report(
-        self, context: Context, client: ExchangeClient, records: list[EditRecord], started: float
-    ) -> dict[str, Any]:
-        from airflow_batchmod.operators.report_storage import store_full_report
-        from airflow_batchmod.run.report import (
-            build_report,
-            shorten_for_xcom,
-            summary_table,
-        )
-
-        run = self._run
+        stats, halt, exchange = execution.stats(), execution.halt(), execution.client.exchange
         report = build_report(
             records,
-            exchange=client.exchange,
+            exchange=exchange,
             conn_id=self.conn_id,
-            requests=run.stats.requests if run else 0,
-            duration_seconds=time.monotonic() - started,
-            reconciliations=(run.stats.reconciliations if run else 0)
-            + (self._resumption.book_reconciliations if self._resumption else 0),
-            throttled_requests=run.stats.throttled if run else 0,
-            server_errors=run.stats.server_errors if run else 0,
-            stop_reason=self._scrub(run.halt.reason) if run and run.halt else None,
-            dry_run=self.plan_only,
+            requests=stats.requests,
+            duration_seconds=time.monotonic() - execution.started,
+            reconciliations=execution.reconciliations(),
+            throttled_requests=stats.throttled,
+            server_errors=stats.server_errors,
+            stop_reason=execution.scrub(halt.reason) if halt else None,
+            dry_run=self.is_dry_run,
         )
-        self.log.info("Summary for %s on %s:\n%s", self.task_id, client.exchange, summary_table(report))
+        self.log.info("Summary for %s on %s:\n%s", self.task_id, exchange, summary_table(report))
         if len(report["edits"]) <= self.inline_report_limit:
             return report
         location = None
         if self.report_path:
-            ti = context["ti"]
-            location = store_full_report(
-                report,
-                self.report_path,
-                dag_id=ti.dag_id,
-                run_id=ti.run_id,
-                task_id=ti.task_id,
-                map_index=getattr(ti, "map_index", -1),
-            )
+            location = store_task_report(report, self.report_path, execution.context["ti"])
             self.log.info("Full report with %d entries written to %s", len(report["edits"]), location)
         return shorten_for_xcom(report, limit=self.inline_report_limit, location=location)
 
-    def _decide_failure(self, context: Context, report: dict[str, Any], records: list[EditRecord]) -> None:
+    def _decide_failure(
+        self, execution: Execution, report: dict[str, Any], records: list[EditRecord]
+    ) -> None:
         """Push the report, then fail when the outcome calls for it."""
-        from airflow_batchmod.run.records import EditStatus
-        from airflow_batchmod.run.report import failing
+        from airflow_batchmod.operators.failure import task_failure
 
-        if self.plan_only:
+        if self.is_dry_run:
             return
-        halt = self._run.halt if self._run else None
-        bad = failing(records, self.fail_on)
-        if not bad and halt is None:
-            return
-        self._push(context, report)
-        counts = ", ".join(
-            f"{k}={v}"
-            for k, v in report["totals"].items()
-            if v and k not in ("edits", "modified", "unchanged")
-        )
-        message = f"{len(bad)} of {len(records)} edits did not go through ({counts}); see the report"
-        if halt is not None:
-            message = f"Sending stopped: {report['stop_reason']}. {message}"
-            if not halt.retryable:
-                raise AirflowFailException(message)
-        # Only unknown or transient failures can be helped by a task retry; the checkpoint
-        # makes that retry safe. Rejections would just be rejected again.
-        retryable = halt is not None or any(
-            r.status in (EditStatus.FAILED, EditStatus.UNKNOWN, EditStatus.NOT_SENT) for r in bad
-        )
-        raise AirflowException(message) if retryable else AirflowFailException(message)
+        failure = task_failure(report, records, execution.halt(), self.fail_on)
+        if failure is not None:
+            self._push(execution.context, report)
+            raise failure
 
     # -- helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _log_records(log: RunLog, records: list[EditRecord]) -> None:
+        """One line per edit in the task log."""
+        from airflow_batchmod.run.report import log_line
+
+        for record in records:
+            log.info("%s", log_line(record))
 
     def _push(self, context: Context, report: dict[str, Any]) -> None:
         """Push the report before failing, so downstream tasks and people can see it."""

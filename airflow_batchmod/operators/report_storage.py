@@ -9,6 +9,14 @@ from typing import Any
 REPORT_WRITE_CHUNK = 1 << 20
 
 
+def store_task_report(report: dict[str, Any], base_url: str, ti: Any) -> str:
+    """Write the whole report under ``base_url``, in a file named after the task instance ``ti``."""
+    map_index = getattr(ti, "map_index", -1)
+    return store_full_report(
+        report, base_url, dag_id=ti.dag_id, run_id=ti.run_id, task_id=ti.task_id, map_index=map_index
+    )
+
+
 def store_full_report(
     report: dict[str, Any], base_url: str, *, dag_id: str, run_id: str, task_id: str, map_index: int = -1
 ) -> str:

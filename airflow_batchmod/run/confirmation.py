@@ -13,10 +13,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from airflow_batchmod.exchanges.backoff import Backoff
 from airflow_batchmod.exchanges.base import Confirmation, ExchangeClient, Landing, PreparedEdit
 from airflow_batchmod.run.engine import BatchRun
 from airflow_batchmod.run.records import EditRecord, EditStatus
-from airflow_batchmod.run.sending import Backoff, RunLog
+from airflow_batchmod.run.redaction import RunLog
+
+#: Why a confirmed edit is not ``modified``, when the book gives no words of its own.
+TOOK_OFF_THE_BOOK = "the edit took the order off the book"
+GONE_FIRST = "the order filled or was cancelled before the edit took effect"
 
 #: Book reads start a quarter second apart and back off to two seconds.
 CONFIRM_BACKOFF_BASE = 0.25
@@ -64,52 +69,21 @@ def confirm_landings(
         return outcome
     deadline = clock() + timeout
     failure: str | None = None
-    attempt = 0
     while pending:
-        attempt += 1
         outcome.reads += 1
         try:
             answers: dict[int, Confirmation] = {c.index: c for c in client.confirm(pending)}
             failure = None
-        except NotImplementedError:
-            # A client that cannot read the book yet: ``modified`` keeps meaning "accepted".
-            log.warning(
-                "%s cannot confirm edits yet; modified means accepted by the exchange", client.exchange
-            )
-            return outcome
         except Exception as exc:
             answers, failure = {}, f"the book could not be read: {exc}"
-        still: list[PreparedEdit] = []
-        for edit in pending:
-            answer = answers.get(edit.index)
-            if answer is None or answer.landing is Landing.PENDING:
-                still.append(edit)
-                continue
-            record = records[edit.index]
-            if answer.landing is Landing.LANDED:
-                record.after = answer.after
-            elif answer.landing is Landing.CANCELLED:
-                record.status, record.after = EditStatus.CANCELLED, None
-                record.message = answer.message or "the edit took the order off the book"
-                outcome.changed.append(record)
-            else:
-                record.status = EditStatus.REJECTED
-                record.message = (
-                    answer.message or "the order filled or was cancelled before the edit took effect"
-                )
-                outcome.changed.append(record)
-        pending = still
+        pending = _settle_shown(pending, answers, records, outcome)
         left = deadline - clock()
         if not pending or left <= 0:
             break
-        sleep(min(backoff(attempt), left))
+        sleep(min(backoff(outcome.reads), left))
+    message = failure or f"accepted, but the book did not show it within {timeout:g} s (still the old values)"
     for edit in pending:
-        record = records[edit.index]
-        record.status = EditStatus.UNKNOWN
-        record.message = failure or (
-            f"accepted, but the book did not show it within {timeout:g} s (still the old values)"
-        )
-        outcome.changed.append(record)
+        _settle(records[edit.index], EditStatus.UNKNOWN, message, outcome)
     log.info(
         "Confirmed %d accepted edits against the book in %d reads: %d landed, %d not",
         len(edits),
@@ -118,6 +92,36 @@ def confirm_landings(
         len(outcome.changed),
     )
     return outcome
+
+
+def _settle_shown(
+    pending: list[PreparedEdit],
+    answers: dict[int, Confirmation],
+    records: dict[int, EditRecord],
+    outcome: ConfirmOutcome,
+) -> list[PreparedEdit]:
+    """Settle the edits the book answered for; returns those still pending (no answer, queued)."""
+    still: list[PreparedEdit] = []
+    for edit in pending:
+        answer = answers.get(edit.index)
+        if answer is None or answer.landing is Landing.PENDING:
+            still.append(edit)
+            continue
+        record = records[edit.index]
+        if answer.landing is Landing.LANDED:
+            record.after = answer.after
+        elif answer.landing is Landing.CANCELLED:
+            record.after = None
+            _settle(record, EditStatus.CANCELLED, answer.message or TOOK_OFF_THE_BOOK, outcome)
+        else:
+            _settle(record, EditStatus.REJECTED, answer.message or GONE_FIRST, outcome)
+    return still
+
+
+def _settle(record: EditRecord, status: EditStatus, message: str, outcome: ConfirmOutcome) -> None:
+    """Change a modified edit's status by what the book showed, and note it as changed."""
+    record.status, record.message = status, message
+    outcome.changed.append(record)
 
 
 def confirm_run(

@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
+from airflow_batchmod.exchanges.backoff import Backoff
 from airflow_batchmod.exchanges.base import (
     BudgetExhaustedError,
     ExchangeClient,
@@ -29,9 +30,10 @@ from airflow_batchmod.exchanges.base import (
     PreparedEdit,
 )
 from airflow_batchmod.run.journal import CheckpointWriteError, Journal, SettledEdit
-from airflow_batchmod.run.records import EditRecord, EditStatus
+from airflow_batchmod.run.records import EditRecord, EditStatus, Halt
+from airflow_batchmod.run.redaction import RunLog
 from airflow_batchmod.run.schedule import ChunkScheduler, one_edit_per_order
-from airflow_batchmod.run.sending import Backoff, ChunkAnswer, ChunkSender, Halt, RunLog
+from airflow_batchmod.run.sending import ChunkAnswer, ChunkSender
 
 
 @dataclass(frozen=True)
@@ -252,11 +254,8 @@ class BatchRun:
                 self.stats.sent_edits.add(edit.index)
                 self.stats.in_flight_edits.add(edit.index)
             doubted = frozenset(e.index for e in chunk if e.index in self._doubted)
-            in_flight[pool.submit(self._send_chunk, chunk, doubted)] = (chunk, entry)
-
-    def _send_chunk(self, chunk: list[PreparedEdit], doubted: frozenset[int]) -> ChunkAnswer:
-        """Runs on a worker thread: send one request (see :class:`ChunkSender`)."""
-        return self._sender.send(chunk, doubted)
+            # The worker thread only sends (see ChunkSender); its answer is applied on this thread.
+            in_flight[pool.submit(self._sender.send, chunk, doubted)] = (chunk, entry)
 
     # -- settling ---------------------------------------------------------------------------
 

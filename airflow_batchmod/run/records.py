@@ -1,4 +1,4 @@
-"""What the report says about one input edit: its status and its record."""
+"""What the report says about one input edit (its status and its record) and about the run's stop."""
 
 from __future__ import annotations
 
@@ -67,3 +67,19 @@ class EditRecord:
             "after": self.after.as_dict() if self.after else None,
             "wanted": self.wanted.as_dict() if self.wanted else None,
         }
+
+
+@dataclass(frozen=True)
+class Halt:
+    """Why the run stopped sending before every edit went out."""
+
+    reason: str
+    #: The status of the edits the halt kept from being sent.
+    unsent: EditStatus
+    #: Whether a later try of the task can do better.
+    retryable: bool
+
+    @property
+    def unsent_message(self) -> str:
+        """The message each unsent edit carries in the report."""
+        return f"not sent: {self.reason}" if self.unsent is EditStatus.NOT_SENT else self.reason

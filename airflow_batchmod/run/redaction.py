@@ -1,13 +1,23 @@
-"""Keeping secrets out of what a task logs and reports."""
+"""What the run logs through, and keeping secrets out of what a task logs and reports."""
 
 from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from airflow_batchmod.exchanges.base import redact
 from airflow_batchmod.run.records import EditRecord
+
+
+class RunLog(Protocol):
+    """The logging calls the run makes: stdlib loggers and Airflow's task logger both fit."""
+
+    def info(self, msg: Any, /, *args: Any) -> Any: ...
+
+    def warning(self, msg: Any, /, *args: Any) -> Any: ...
+
+    def exception(self, msg: Any, /, *args: Any) -> Any: ...
 
 
 class Scrubber:

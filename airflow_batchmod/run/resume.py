@@ -26,7 +26,7 @@ from decimal import Decimal
 from airflow_batchmod.exchanges.base import PlannedSkip, PlanStatus, Preparation, PreparedEdit, Quote
 from airflow_batchmod.run.journal import FINAL_ACROSS_TRIES, Journal, PlannedEdit, Recovered, SettledEdit
 from airflow_batchmod.run.records import EditRecord, EditStatus
-from airflow_batchmod.run.sending import RunLog
+from airflow_batchmod.run.redaction import RunLog
 
 
 @dataclass

@@ -7,15 +7,13 @@ the run must learn from the request.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
 
+from airflow_batchmod.exchanges.backoff import Backoff
 from airflow_batchmod.exchanges.base import (
     BudgetExhaustedError,
     ExchangeClient,
-    ExchangeError,
     FailureKind,
     FatalRequestError,
     ItemResult,
@@ -24,32 +22,8 @@ from airflow_batchmod.exchanges.base import (
     PreparedEdit,
     TransientRequestError,
 )
-from airflow_batchmod.run.records import EditStatus
-
-
-class RunLog(Protocol):
-    """The logging calls the engine makes: stdlib loggers and Airflow's task logger both fit."""
-
-    def info(self, msg: Any, /, *args: Any) -> Any: ...
-
-    def warning(self, msg: Any, /, *args: Any) -> Any: ...
-
-    def exception(self, msg: Any, /, *args: Any) -> Any: ...
-
-
-@dataclass(frozen=True)
-class Halt:
-    """Why the run stopped sending before every edit went out."""
-
-    reason: str
-    #: The status of the edits the halt kept from being sent.
-    unsent: EditStatus
-    #: Whether a later try of the task can do better.
-    retryable: bool
-
-    @property
-    def unsent_message(self) -> str:
-        return f"not sent: {self.reason}" if self.unsent is EditStatus.NOT_SENT else self.reason
+from airflow_batchmod.run.records import EditStatus, Halt
+from airflow_batchmod.run.redaction import RunLog
 
 
 @dataclass(frozen=True)
@@ -67,31 +41,6 @@ class ChunkAnswer:
     reconciliations: int = 0
     #: Edits whose results come from asking the exchange, not from the request's answer.
     reconciled: frozenset[int] = frozenset()
-
-
-def failure_kind(exc: ExchangeError) -> FailureKind:
-    """The error's kind; clients that do not set it yet name the HTTP status as the code."""
-    if exc.kind is not FailureKind.OTHER:
-        return exc.kind
-    if exc.code == "429":
-        return FailureKind.THROTTLED
-    if exc.code is not None and exc.code.isdigit() and 500 <= int(exc.code) <= 599:
-        return FailureKind.SERVER_ERROR
-    return FailureKind.OTHER
-
-
-@dataclass
-class Backoff:
-    """Exponential backoff with equal jitter, never shorter than the exchange asked for."""
-
-    base: float
-    cap: float
-    rng: random.Random
-
-    def __call__(self, attempt: int, retry_after: float | None = None) -> float:
-        ceiling = min(self.cap, self.base * 2 ** max(0, attempt - 1))
-        delay: float = ceiling / 2 + self.rng.uniform(0, ceiling / 2)
-        return max(delay, retry_after or 0.0)
 
 
 class ChunkSender:
@@ -121,17 +70,17 @@ class ChunkSender:
             return ChunkAnswer(
                 [ItemResult(e.index, Outcome.RETRY, code=exc.code, message=exc.message) for e in chunk],
                 retry_after=exc.retry_after,
-                failure=failure_kind(exc),
+                failure=exc.kind,
             )
         except (FatalRequestError, BudgetExhaustedError) as exc:
             return ChunkAnswer(
                 [ItemResult(e.index, Outcome.REJECTED, code=exc.code, message=exc.message) for e in chunk],
-                failure=failure_kind(exc),
+                failure=exc.kind,
                 halt=_halt_for(exc),
             )
         except OutcomeUnknownError as exc:
             self.log.warning("Request for %d edits has an unknown outcome (%s); reconciling", len(chunk), exc)
-            return self.reconciled_answer(chunk, failure_kind(exc))
+            return self.reconciled_answer(chunk, exc.kind)
         except Exception:
             # A bug or a response nobody anticipated: the request may have been applied, so ask.
             self.log.exception("Unexpected error sending %d edits; reconciling", len(chunk))

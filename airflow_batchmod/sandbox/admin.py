@@ -2,21 +2,41 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from airflow_batchmod.sandbox import market
+from airflow_batchmod.sandbox.config import SandboxConfig
+from airflow_batchmod.sandbox.faults import FaultInjector
+from airflow_batchmod.sandbox.requestlog import RequestLog
 from airflow_batchmod.sandbox.seed.loading import SeedError
 from airflow_batchmod.sandbox.wire import Request, Response, parse_json
+from airflow_batchmod.sandbox.world import World
 
-if TYPE_CHECKING:
-    from airflow_batchmod.sandbox.app import SandboxApp
+
+class Administered(Protocol):
+    """What the admin API reads and changes: the sandbox application, seen from here (no import
+    of the app, which routes ``/sandbox/*`` requests to this module)."""
+
+    world: World
+    faults: FaultInjector
+    log: RequestLog
+    clock: Callable[[], float]
+
+    @property
+    def config(self) -> SandboxConfig: ...
+
+    def reset(self, document: Any) -> dict[str, int]: ...
+
+    def configure(self, changes: Any) -> None: ...
 
 
 def _bad(message: str) -> Response:
     return Response.json({"error": message}, status=400)
 
 
-def handle_admin(app: SandboxApp, request: Request) -> Response:
+def handle_admin(app: Administered, request: Request) -> Response:
+    """Answer one ``/sandbox/*`` request against ``app``."""
     route = (request.method, request.path.rstrip("/"))
     try:
         body = parse_json(request.body) if request.body.strip() else None

@@ -20,34 +20,42 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-#: The default seed's accounts, as Airflow connections (see docs/sandbox.md).
-SANDBOX_ACCOUNTS: dict[str, dict[str, Any]] = {
-    "bitget_default": {
-        "conn_type": "bitget",
-        "login": "bg_demo_key",
-        "password": "bg_demo_secret",
-        "extra": {"passphrase": "bg_demo_pass"},
-    },
-    "bitget_second": {
-        "conn_type": "bitget",
-        "login": "bg_demo_key_2",
-        "password": "bg_demo_secret_2",
-        "extra": {"passphrase": "bg_demo_pass_2"},
-    },
-    "hyperliquid_default": {
-        "conn_type": "hyperliquid",
-        "password": "0x0123456789012345678901234567890123456789012345678901234567890123",
-        "extra": {"network": "mainnet"},
-    },
-    "hyperliquid_second": {
-        "conn_type": "hyperliquid",
-        "password": "0x1111111111111111111111111111111111111111111111111111111111111111",
-        "extra": {"network": "mainnet"},
-    },
+#: Which default-seed Bitget account (by uid) each Bitget connection speaks for.
+BITGET_CONNECTION_UIDS = {"bitget_default": "1001", "bitget_second": "1002"}
+#: The private key of each Hyperliquid connection. The seed holds addresses only (an exchange
+#: never sees a key), so the keys live here; a unit test checks each signs for a seeded account.
+HYPERLIQUID_CONNECTION_KEYS = {
+    "hyperliquid_default": "0x0123456789012345678901234567890123456789012345678901234567890123",
+    "hyperliquid_second": "0x1111111111111111111111111111111111111111111111111111111111111111",
 }
+
+
+def _default_seed_connections() -> dict[str, dict[str, Any]]:
+    """The connections, with Bitget credentials read from the packaged default seed (their one source)."""
+    seed_file = resources.files("airflow_batchmod.sandbox.seed").joinpath("default.json")
+    seed = json.loads(seed_file.read_text(encoding="utf-8"))
+    bitget = {account["uid"]: account for account in seed["bitget"]["accounts"]}
+    connections: dict[str, dict[str, Any]] = {}
+    for conn_id, uid in BITGET_CONNECTION_UIDS.items():
+        account = bitget[uid]
+        connections[conn_id] = {
+            "conn_type": "bitget",
+            "login": account["api_key"],
+            "password": account["secret"],
+            "extra": {"passphrase": account["passphrase"]},
+        }
+    network = seed["hyperliquid"].get("network", "mainnet")
+    for conn_id, key in HYPERLIQUID_CONNECTION_KEYS.items():
+        connections[conn_id] = {"conn_type": "hyperliquid", "password": key, "extra": {"network": network}}
+    return connections
+
+
+#: The default seed's accounts, as Airflow connections without a host (see docs/sandbox.md).
+SANDBOX_ACCOUNTS: dict[str, dict[str, Any]] = _default_seed_connections()
 
 
 def sandbox_connections(sandbox_url: str) -> dict[str, dict[str, Any]]:

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
 
-from airflow_batchmod.run.journal import MemoryStore
+from airflow_batchmod.testing import operator_run
 from airflow_batchmod.testing.dags import sandbox_connections
+from airflow_batchmod.testing.operator_run import OperatorRun
 from airflow_batchmod.testing.sandbox import Sandbox
-from airflow_batchmod.testing.task_instance import FakeTaskInstance
-
-
-@dataclass
-class OperatorRun:
-    report: dict[str, Any] | None
-    error: BaseException | None
-    store: MemoryStore
-    ti: FakeTaskInstance
-
 
 RunOperator = Callable[..., OperatorRun]
 
@@ -47,18 +36,5 @@ def sandbox_conns(fresh_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sa
 
 @pytest.fixture
 def run_operator(sandbox_conns: Sandbox) -> RunOperator:
-    """Run BatchModifyOrdersOperator.execute() once; a ``store`` may be passed to resume a run."""
-    from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
-
-    def run(conn_id: str, edits: Any, *, store: MemoryStore | None = None, **kwargs: Any) -> OperatorRun:
-        store = store if store is not None else MemoryStore()
-        ti = FakeTaskInstance()
-        operator = BatchModifyOrdersOperator(task_id="apply_edits", conn_id=conn_id, edits=edits, **kwargs)
-        context: Any = {"ti": ti, "task_state_store": store}
-        try:
-            report = operator.execute(context)
-        except Exception as exc:
-            return OperatorRun(ti.xcoms.get("return_value"), exc, store, ti)
-        return OperatorRun(report, None, store, ti)
-
-    return run
+    """:func:`airflow_batchmod.testing.operator_run.run_operator` with the sandbox's connections set."""
+    return operator_run.run_operator

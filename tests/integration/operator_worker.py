@@ -31,6 +31,7 @@ PRELOADED = (
     "airflow_batchmod.hooks.bitget",
     "airflow_batchmod.hooks.hyperliquid",
     "airflow_batchmod.operators.batch_modify",
+    "airflow_batchmod.testing.operator_run",
     "tests.integration.conftest",
 )
 
@@ -65,23 +66,13 @@ class JsonFileStore:
 
 def run_try(job: dict[str, Any]) -> None:
     """One task try: ``execute()`` with a fake TI, the outcome written to ``job["report"]``."""
-    from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
-    from airflow_batchmod.testing.task_instance import FakeTaskInstance
+    from airflow_batchmod.testing.operator_run import run_operator
 
-    operator = BatchModifyOrdersOperator(
-        task_id="apply_edits", conn_id=job["conn_id"], edits=job["edits"], **job["operator"]
-    )
-    ti = FakeTaskInstance()
-    context: dict[str, Any] = {"ti": ti}
-    if job["store"] is not None:
-        context["task_state_store"] = JsonFileStore(Path(job["store"]))
-    outcome: dict[str, Any] = {"report": None, "error": None}
-    try:
-        outcome["report"] = operator.execute(context)  # type: ignore[arg-type]
-    except Exception as exc:
-        outcome["report"] = ti.xcoms.get("return_value")
-        outcome["error"] = f"{type(exc).__name__}: {exc}"
-        traceback.print_exc()
+    store = JsonFileStore(Path(job["store"])) if job["store"] is not None else None
+    run = run_operator(job["conn_id"], job["edits"], store=store, **job["operator"])
+    if run.error is not None:
+        traceback.print_exception(run.error)
+    outcome = {"report": run.report, "error": run.error_text}
     report = Path(job["report"])
     scratch = report.with_name(report.name + ".tmp")
     scratch.write_text(json.dumps(outcome), encoding="utf-8")

@@ -24,8 +24,8 @@ import pytest
 
 from airflow_batchmod.run.journal import Journal, MemoryStore, Recovered, fingerprint
 from airflow_batchmod.testing.dags import sandbox_connections
+from airflow_batchmod.testing.operator_run import run_operator
 from airflow_batchmod.testing.sandbox import Sandbox
-from airflow_batchmod.testing.task_instance import FakeTaskInstance
 from tests.integration.operator_worker import JsonFileStore
 from tests.support.invariants import check_bitget, check_hyperliquid, replacement_chain
 from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
@@ -368,19 +368,15 @@ def _changed_orders(exchange: str, before: dict[str, Any], now: dict[str, Any], 
 def test_without_a_task_state_store_the_operator_still_completes(
     sandbox_conns: Sandbox, exchange: str
 ) -> None:
-    from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
-
     before = sandbox_conns.state()
     if exchange == "bitget":
         edits = bitget_ladder(before, 1001, 1012)
     else:
         edits = hyperliquid_ladder(before, list(range(1000037, 1000049)))
     edits.append(again(edits[0], edits[0]["price"][:-1] + "1" if exchange == "bitget" else "147.5"))
-    operator = BatchModifyOrdersOperator(
-        task_id="apply_edits", conn_id=CONN_IDS[exchange], edits=edits, chunk_size=5
-    )
-    context: Any = {"ti": FakeTaskInstance()}  # an Airflow without task_state_store
-    report = operator.execute(context)
+    run = run_operator(CONN_IDS[exchange], edits, store=None, chunk_size=5)  # no task_state_store
+    assert run.error is None and run.report is not None
+    report = run.report
     check = check_bitget if exchange == "bitget" else check_hyperliquid
     assert check(edits, report, before, sandbox_conns.state(), task_failed=False) == []
     assert report["totals"]["modified"] == 13

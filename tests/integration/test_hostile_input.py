@@ -27,8 +27,9 @@ from hypothesis import strategies as st
 # Imported up front: eth_account (through py_ecc) raises the recursion limit on first import,
 # which hypothesis would otherwise warn about inside the first Hyperliquid example.
 from airflow_batchmod.exchanges.hyperliquid import client as _hyperliquid_client  # noqa: F401
+from airflow_batchmod.testing.operator_run import OperatorRun
 from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
-from tests.integration.conftest import OperatorRun, RunOperator
+from tests.integration.conftest import RunOperator
 from tests.support.sandbox_state import modify_requests
 
 Verdict = Literal["valid", "invalid", "either"]

@@ -18,10 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
-from airflow_batchmod.run.journal import MemoryStore
 from airflow_batchmod.testing.dags import airflow_env, migrate_db, run_dag_test, sandbox_connections
+from airflow_batchmod.testing.operator_run import OperatorRun, execute_operator
 from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
-from airflow_batchmod.testing.task_instance import FakeTaskInstance
 from tests.integration.conftest import RunOperator
 from tests.support.edits import sol_edits
 from tests.support.faults import answered_late
@@ -101,17 +100,8 @@ def test_on_kill_stops_further_chunks_and_says_what_was_sent(
     operator = BatchModifyOrdersOperator(
         task_id="apply_edits", conn_id="bitget_default", edits=edits, chunk_size=5, max_in_flight=1
     )
-    ti = FakeTaskInstance()
-    context: Any = {"ti": ti, "task_state_store": MemoryStore()}
-    outcome: dict[str, BaseException] = {}
-
-    def execute() -> None:
-        try:
-            operator.execute(context)
-        except BaseException as exc:  # handed to the test thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=execute, name="execute")
+    outcome: list[OperatorRun] = []
+    worker = threading.Thread(target=lambda: outcome.append(execute_operator(operator)), name="execute")
     worker.start()
     wait_for(lambda: len(modify_requests(sandbox_conns, "bitget")) >= 3, "three modify requests")
     operator.on_kill()
@@ -122,8 +112,8 @@ def test_on_kill_stops_further_chunks_and_says_what_was_sent(
     sent = modify_requests(sandbox_conns, "bitget")
     # At most the chunk being handed to a sender as the kill landed may still go out.
     assert seen_at_kill <= len(sent) <= seen_at_kill + 1 < 10
-    assert type(outcome["error"]) is AirflowException
-    report = ti.xcoms["return_value"]
+    assert type(outcome[0].error) is AirflowException
+    report = outcome[0].xcoms["return_value"]
     done = 5 * len(sent)
     assert [e["status"] for e in report["edits"]] == ["modified"] * done + ["not_sent"] * (50 - done)
     assert {e["message"] for e in report["edits"][done:]} == {"stopped before this edit was sent"}

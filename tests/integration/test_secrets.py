@@ -21,8 +21,9 @@ import pytest
 from airflow_batchmod.exchanges.bitget.client import BitgetClient
 from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
 from airflow_batchmod.testing.dags import SANDBOX_ACCOUNTS, sandbox_connections
+from airflow_batchmod.testing.operator_run import OperatorRun, execute_operator
 from airflow_batchmod.testing.sandbox import Sandbox
-from tests.integration.conftest import OperatorRun, RunOperator
+from tests.integration.conftest import RunOperator
 
 BITGET_KEY = str(SANDBOX_ACCOUNTS["bitget_default"]["login"])
 BITGET_SECRET = str(SANDBOX_ACCOUNTS["bitget_default"]["password"])
@@ -272,8 +273,6 @@ def test_a_template_that_pulls_a_secret_into_an_edit_is_not_echoed(
     from airflow.sdk.exceptions import AirflowFailException
 
     from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
-    from airflow_batchmod.run.journal import MemoryStore
-    from airflow_batchmod.testing.task_instance import FakeTaskInstance
 
     op = BatchModifyOrdersOperator(
         task_id="apply_edits",
@@ -281,18 +280,14 @@ def test_a_template_that_pulls_a_secret_into_an_edit_is_not_echoed(
         edits='[{"orderId": "1001", "symbol": "BTCUSDT", "category": "USDT-FUTURES", '
         '"price": "{{ conn.bitget_default.password }}"}]',
     )
-    context: Any = {
-        **_template_context(),
-        "ti": FakeTaskInstance(),
-        "task_state_store": MemoryStore(),
-    }
+    context: Any = _template_context()
     op.render_template_fields(context)
     assert BITGET_SECRET in op.edits  # Airflow rendered it; what follows is the operator's part
-    with pytest.raises(AirflowFailException) as raised:
-        op.execute(context)
-    assert "edit #0" in str(raised.value)
-    assert_clean(str(raised.value), "the validation error")
-    assert_clean(json.dumps(context["ti"].xcoms), "the XCom")
+    run = execute_operator(op, context=context)
+    assert isinstance(run.error, AirflowFailException)
+    assert "edit #0" in str(run.error)
+    assert_clean(str(run.error), "the validation error")
+    assert_clean(json.dumps(run.xcoms), "the XCom")
     assert_clean(task_logs(), "the task log")
 
 

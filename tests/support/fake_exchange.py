@@ -23,11 +23,8 @@ from airflow_batchmod.exchanges.base import (
     Preparation,
     PreparedEdit,
     Quote,
-    RateLimit,
 )
-from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
-from airflow_batchmod.run.journal import MemoryStore
-from airflow_batchmod.testing.task_instance import FakeTaskInstance
+from airflow_batchmod.testing.operator_run import OperatorRun, StoreChoice, run_operator
 
 SECRET = "fake-api-secret-0123456789abcdef"
 
@@ -39,15 +36,15 @@ class FakeClient:
     prepare_error: ExchangeError | None = None
     #: What ``confirm`` answers, in turn; the last answer repeats. Default: everything landed.
     landings: list[Landing] = field(default_factory=list)
+    #: What ``reconcile`` answers for every edit, in turn; the last answer repeats. Default:
+    #: not applied (``retry``), an exception is raised.
+    reconciled_as: list[Outcome | Exception] = field(default_factory=list)
+    reconciled: list[list[int]] = field(default_factory=list)
     submitted: list[list[int]] = field(default_factory=list)
     budget_checks: list[int] = field(default_factory=list)
     confirmed: list[list[int]] = field(default_factory=list)
     exchange: str = "fake"
     max_batch_size: int = 20
-    rate_limit: RateLimit = field(default_factory=lambda: RateLimit(100_000, 1.0))
-
-    def request_weight(self, batch_size: int) -> int:
-        return 1
 
     def prepare(self, raw_edits: Sequence[object]) -> Preparation:
         if self.prepare_error is not None:
@@ -81,7 +78,17 @@ class FakeClient:
         return [ItemResult(e.index, Outcome.APPLIED, order_id=f"new-{e.payload['id']}") for e in edits]
 
     def reconcile(self, edits: Sequence[PreparedEdit]) -> list[ItemResult]:
-        return [ItemResult(e.index, Outcome.RETRY, message="still unchanged") for e in edits]
+        self.reconciled.append([e.index for e in edits])
+        answer = (
+            self.reconciled_as.pop(0)
+            if len(self.reconciled_as) > 1
+            else (self.reconciled_as or [Outcome.RETRY])[0]
+        )
+        if isinstance(answer, Exception):
+            raise answer
+        message = "still unchanged" if answer is Outcome.RETRY else None
+        order_ids = {e.index: f"new-{e.payload['id']}" if answer is Outcome.APPLIED else None for e in edits}
+        return [ItemResult(e.index, answer, order_id=order_ids[e.index], message=message) for e in edits]
 
     def confirm(self, edits: Sequence[PreparedEdit]) -> list[Confirmation]:
         self.confirmed.append([e.index for e in edits])
@@ -113,24 +120,6 @@ def edits(count: int, **extra: Any) -> list[dict[str, Any]]:
     return [{"id": str(n), "price": str(100 + n), **extra} for n in range(count)]
 
 
-@dataclass
-class OperatorRun:
-    report: dict[str, Any] | None
-    error: BaseException | None
-
-    def statuses(self) -> list[str]:
-        assert self.report is not None
-        return [e["status"] for e in self.report["edits"]]
-
-
-def execute(client: FakeClient, raw: Any, *, store: Any = "memory", **kwargs: Any) -> OperatorRun:
-    operator = BatchModifyOrdersOperator(task_id="apply_edits", conn_id="fake", edits=raw, **kwargs)
-    operator.__dict__["hook"] = FakeHook(client)  # what the cached hook property would hold
-    ti = FakeTaskInstance()
-    context: Any = {"ti": ti}
-    if store is not None:
-        context["task_state_store"] = MemoryStore() if store == "memory" else store
-    try:
-        return OperatorRun(operator.execute(context), None)
-    except Exception as exc:
-        return OperatorRun(ti.xcoms.get("return_value"), exc)
+def execute(client: FakeClient, raw: Any, *, store: StoreChoice = "memory", **kwargs: Any) -> OperatorRun:
+    """Run the operator once on ``client`` (see :func:`run_operator`)."""
+    return run_operator("fake", raw, hook=FakeHook(client), store=store, **kwargs)

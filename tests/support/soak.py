@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from airflow_batchmod.run.journal import MemoryStore
+from airflow_batchmod.testing.operator_run import run_operator
 from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
-from airflow_batchmod.testing.task_instance import FakeTaskInstance
 from tests.support.invariants import BITGET_UID, HYPERLIQUID_USER, check_bitget, check_hyperliquid
 from tests.support.sandbox_state import bitget_orders, hyperliquid_orders
 
@@ -245,17 +244,8 @@ def execute_operator(
     conn_id: str, edits: list[dict[str, Any]], store: Any = None, **operator_kwargs: Any
 ) -> tuple[dict[str, Any] | None, str | None]:
     """Run ``execute()`` once like a task try would; returns (report, error text or None)."""
-    from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
-
-    ti = FakeTaskInstance()
-    operator = BatchModifyOrdersOperator(
-        task_id="apply_edits", conn_id=conn_id, edits=edits, **operator_kwargs
-    )
-    context: Any = {"ti": ti, "task_state_store": store if store is not None else MemoryStore()}
-    try:
-        return operator.execute(context), None
-    except Exception as exc:
-        return ti.xcoms.get("return_value"), f"{type(exc).__name__}: {exc}"
+    run = run_operator(conn_id, edits, store=store if store is not None else "memory", **operator_kwargs)
+    return run.report, run.error_text
 
 
 def soak_round(

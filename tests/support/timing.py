@@ -14,11 +14,14 @@ class FakeClock:
 
     def __init__(self, now: float = 0.0) -> None:
         self.now = now
+        #: Every wait asked of ``sleep``, in order.
+        self.slept: list[float] = []
 
     def __call__(self) -> float:
         return self.now
 
     def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
         self.now += seconds
 
     @property

@@ -81,7 +81,6 @@ class BitgetClient:
 
     exchange = "bitget"
     max_batch_size = 20
-    rate_limit = MODIFY_LIMIT
 
     def __init__(
         self,
@@ -139,10 +138,6 @@ class BitgetClient:
 
     def close(self) -> None:
         self._http.close()
-
-    def request_weight(self, batch_size: int) -> int:
-        # Bitget counts requests, not the orders in them.
-        return 1
 
     def check_budget(self, edit_count: int) -> None:
         """Placeholder until the budget check lands: assumes the budget suffices."""

@@ -149,6 +149,21 @@ def _bitget_order(
 # --- Hyperliquid --------------------------------------------------------------------------------------
 def _hyperliquid(section: HyperliquidSection, config: SandboxConfig, now_ms: int) -> HyperliquidBook:
     book = HyperliquidBook(network=section.network)
+    _add_hyperliquid_assets(book, section)
+    for coin, price in section.mark_prices.items():
+        if coin not in book.assets_by_coin:
+            raise SeedError(f"hyperliquid.mark_prices: unknown coin {coin!r}")
+        book.mark_prices[coin] = price
+    missing = sorted(set(book.assets_by_coin) - set(book.mark_prices))
+    if missing:
+        raise SeedError(f"hyperliquid.mark_prices: missing {missing}")
+    _add_hyperliquid_accounts(book, section, config)
+    _add_hyperliquid_orders(book, section, now_ms)
+    return book
+
+
+def _add_hyperliquid_assets(book: HyperliquidBook, section: HyperliquidSection) -> None:
+    """Perps (asset = index), spot tokens and spot pairs (asset = 10000 + pair index)."""
     for i, perp in enumerate(section.perps):
         book.perps.append({"name": perp.name, "szDecimals": perp.szDecimals, "maxLeverage": perp.maxLeverage})
         _add_asset(book, HyperliquidAsset(asset=i, coin=perp.name, sz_decimals=perp.szDecimals, spot=False))
@@ -174,13 +189,12 @@ def _hyperliquid(section: HyperliquidSection, config: SandboxConfig, now_ms: int
             book,
             HyperliquidAsset(asset=10_000 + index, coin=pair.name, sz_decimals=base["szDecimals"], spot=True),
         )
-    for coin, price in section.mark_prices.items():
-        if coin not in book.assets_by_coin:
-            raise SeedError(f"hyperliquid.mark_prices: unknown coin {coin!r}")
-        book.mark_prices[coin] = price
-    missing = sorted(set(book.assets_by_coin) - set(book.mark_prices))
-    if missing:
-        raise SeedError(f"hyperliquid.mark_prices: missing {missing}")
+
+
+def _add_hyperliquid_accounts(
+    book: HyperliquidBook, section: HyperliquidSection, config: SandboxConfig
+) -> None:
+    """Users, their agents and vaults, and each address's request budget."""
     budgets: dict[str, int] = {}
     for account in section.accounts:
         book.users.add(account.address)
@@ -191,9 +205,13 @@ def _hyperliquid(section: HyperliquidSection, config: SandboxConfig, now_ms: int
             book.vaults[vault] = account.address
             budgets[vault] = _left(account.requests_left, config)
     book.budgets = AddressBudgets(budgets, default_left=config.hyperliquid_address_budget)
+
+
+def _add_hyperliquid_orders(book: HyperliquidBook, section: HyperliquidSection, now_ms: int) -> None:
+    """Orders with a seeded oid keep it; the others get fresh oids after them, in seed order."""
     owners = book.users | set(book.vaults)
     orders = [
-        _hl_order(seed, f"hyperliquid.orders[{i}]", book, owners, now_ms)
+        _hyperliquid_order(seed, f"hyperliquid.orders[{i}]", book, owners, now_ms)
         for i, seed in enumerate(section.orders)
     ]
     for seed, order in zip(section.orders, orders, strict=True):
@@ -207,7 +225,6 @@ def _hyperliquid(section: HyperliquidSection, config: SandboxConfig, now_ms: int
             order.oid = book.allocate_oid()
             book.add(order)
     book.orders = dict(sorted(book.orders.items()))
-    return book
 
 
 def _left(requests_left: int | None, config: SandboxConfig) -> int:
@@ -221,7 +238,7 @@ def _add_asset(book: HyperliquidBook, asset: HyperliquidAsset) -> None:
     book.assets_by_coin[asset.coin] = asset
 
 
-def _hl_order(
+def _hyperliquid_order(
     seed: HyperliquidOrderSeed, where: str, book: HyperliquidBook, owners: set[str], now_ms: int
 ) -> HyperliquidOrder:
     if seed.user not in owners:

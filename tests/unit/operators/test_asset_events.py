@@ -9,9 +9,8 @@ from typing import Any
 from airflow.sdk import Asset, AssetAlias
 from airflow.sdk.execution_time.context import OutletEventAccessors
 
-from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
 from airflow_batchmod.operators.report_reading import report_entries, where_entries_are
-from airflow_batchmod.testing.task_instance import FakeTaskInstance
+from airflow_batchmod.testing.operator_run import run_operator
 from tests.support.fake_exchange import FakeClient, FakeHook, edits, execute
 
 
@@ -40,13 +39,19 @@ def test_a_shortened_report_that_was_not_stored_says_the_list_is_in_the_log() ->
 
 
 def run_with_outlets(outlets: list[Any], client: FakeClient) -> tuple[dict[str, Any], OutletEventAccessors]:
-    operator = BatchModifyOrdersOperator(
-        task_id="apply_edits", conn_id="fake", edits=edits(3), outlets=outlets
-    )
-    operator.__dict__["hook"] = FakeHook(client)
     events = OutletEventAccessors()
-    context: Any = {"ti": FakeTaskInstance(), "outlet_events": events}
-    return operator.execute(context), events
+    run = run_operator(
+        "fake",
+        edits(3),
+        hook=FakeHook(client),
+        store=None,
+        context={"outlet_events": events},
+        outlets=outlets,
+    )
+    if run.error is not None:
+        raise run.error
+    assert run.report is not None
+    return run.report, events
 
 
 def test_every_asset_outlet_event_carries_the_totals_and_aliases_are_left_alone() -> None:

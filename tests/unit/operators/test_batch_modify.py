@@ -20,6 +20,7 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
 from airflow_batchmod.run.journal import MemoryStore
+from airflow_batchmod.testing.operator_run import execute_operator
 from tests.support.fake_exchange import SECRET, FakeClient, edits, execute
 from tests.support.stores import FailingReads, FailingWrites
 
@@ -179,3 +180,36 @@ def test_an_unknown_policy_is_refused_when_the_dag_is_parsed(argument: str, allo
     with pytest.raises(ValueError, match=f"{argument} must be one of .*{allowed}"):
         arguments: dict[str, Any] = {argument: "sometimes"}  # what a DAG file could still pass
         BatchModifyOrdersOperator(task_id="apply_edits", conn_id="fake", edits=[], **arguments)
+
+
+class UnusableHook:
+    """A hook whose client must never be asked for: the task should fail before reading anything."""
+
+    def get_client(self, **options: Any) -> FakeClient:
+        raise AssertionError("the connection's client was built")
+
+
+@pytest.mark.parametrize("rendered", ["restrat", "", "Resume"])
+def test_a_checkpoint_that_renders_to_no_known_choice_fails_before_anything_is_read(rendered: str) -> None:
+    # checkpoint is templated, so only its rendered value can be checked; the DAG still parses.
+    operator = BatchModifyOrdersOperator(
+        task_id="apply_edits", conn_id="fake", edits=edits(2), checkpoint="{{ params.checkpoint }}"
+    )
+    operator.render_template_fields({"params": {"checkpoint": rendered}})
+    assert operator.checkpoint == rendered
+    operator.__dict__["hook"] = UnusableHook()
+    store = MemoryStore()
+    run = execute_operator(operator, store=store)
+    assert isinstance(run.error, AirflowFailException)
+    assert str(run.error) == (
+        f"checkpoint must be one of 'resume', 'restart', not {rendered!r}; nothing was read or sent"
+    )
+    assert run.xcoms == {}
+    assert store.data == {}
+
+
+@pytest.mark.parametrize("checkpoint", ["resume", "restart"])
+def test_each_known_checkpoint_runs(checkpoint: str) -> None:
+    client = FakeClient()
+    outcome = execute(client, edits(2), checkpoint=checkpoint)
+    assert outcome.error is None and client.submitted == [[0, 1]]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
-from airflow_batchmod.exchanges.base import Confirmation, Landing, PreparedEdit
+from airflow_batchmod.exchanges.base import Landing
 from airflow_batchmod.run.journal import MemoryStore
 from tests.support.fake_exchange import FakeClient, edits, execute
 
@@ -93,16 +93,6 @@ def test_confirm_off_sends_no_book_read() -> None:
     client = FakeClient()
     outcome = execute(client, edits(2), confirm=False)
     assert client.confirmed == [] and outcome.statuses() == ["modified", "modified"]
-
-
-class CannotConfirm(FakeClient):
-    def confirm(self, edits: Sequence[PreparedEdit]) -> list[Confirmation]:
-        raise NotImplementedError
-
-
-def test_a_client_that_cannot_confirm_yet_leaves_modified_as_accepted() -> None:
-    outcome = execute(CannotConfirm(), edits(2))
-    assert outcome.error is None and outcome.statuses() == ["modified", "modified"]
 
 
 def test_a_confirmed_rejection_is_journalled_for_the_next_try() -> None:
