@@ -399,6 +399,8 @@ def test_no_edits_succeeds_with_an_empty_report(
         "unknown": 0,
         "invalid": 0,
         "not_sent": 0,
+        "cancelled": 0,
+        "superseded": 0,
         "edits": 0,
     }
     assert run.report["requests"] == 0
