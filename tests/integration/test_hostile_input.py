@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 # Imported up front: eth_account (through py_ecc) raises the recursion limit on first import,
 # which hypothesis would otherwise warn about inside the first Hyperliquid example.
 from airflow_batchmod.exchanges.hyperliquid import client as _hyperliquid_client  # noqa: F401
+from airflow_batchmod.run.records import EditStatus
 from airflow_batchmod.testing.operator_run import OperatorRun
 from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
 from tests.integration.conftest import RunOperator
@@ -389,18 +390,8 @@ def test_no_edits_succeeds_with_an_empty_report(
     assert run.error is None
     assert run.report is not None
     assert run.report["edits"] == []
-    assert run.report["totals"] == {
-        "modified": 0,
-        "unchanged": 0,
-        "not_open": 0,
-        "would_modify": 0,
-        "rejected": 0,
-        "failed": 0,
-        "unknown": 0,
-        "invalid": 0,
-        "not_sent": 0,
-        "edits": 0,
-    }
+    # Every status has its total, all zero (the cancelled and superseded statuses included).
+    assert run.report["totals"] == dict.fromkeys([*(status.value for status in EditStatus), "edits"], 0)
     assert run.report["requests"] == 0
     assert modify_requests(sandbox_conns, VENUE[conn_id]) == []
 
