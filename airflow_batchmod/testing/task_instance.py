@@ -1,7 +1,7 @@
 """A stand-in for ``context["ti"]``, to run ``BatchModifyOrdersOperator.execute()`` without a scheduler.
 
-A test (or a benchmark) calls ``execute({"ti": FakeTaskInstance(), "task_state_store":
-MemoryStore()})`` against the sandbox and reads the report, and the XComs the task pushed, back.
+:func:`airflow_batchmod.testing.operator_run.run_operator` hands one to the operator and
+returns it with the XComs the task pushed.
 """
 
 from __future__ import annotations
