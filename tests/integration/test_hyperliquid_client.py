@@ -34,9 +34,23 @@ BTC_ALO_CLOID = "0x0000000a000000000000000000000001"  # on 1000001: BTC buy 5990
 CLOID_1000004 = "0x0000000a000000000000000000000004"  # BTC buy 59600 0.001 Gtc
 
 
-@pytest.fixture
-def sandbox(fresh_sandbox: Sandbox) -> Sandbox:
+#: Every way the sandbox plays what the venue leaves open (docs/venue-behaviour.md); the client
+#: must be right under each.
+VENUE_MODES = {
+    "default": {},
+    "keeps_original": {"hyperliquid_failed_modify": "keeps_original"},
+    "oldest_cloid": {"hyperliquid_shared_cloid_status": "oldest"},
+}
+
+
+@pytest.fixture(params=sorted(VENUE_MODES))
+def sandbox(fresh_sandbox: Sandbox, request: pytest.FixtureRequest) -> Sandbox:
+    fresh_sandbox.configure(**VENUE_MODES[request.param])
     return fresh_sandbox
+
+
+def _keeps_original(sandbox: Sandbox) -> bool:
+    return bool(sandbox.configure()["hyperliquid_failed_modify"] == "keeps_original")
 
 
 @pytest.fixture
@@ -195,6 +209,7 @@ def test_agent_wallet_trades_for_its_account(sandbox: Sandbox) -> None:
 
 
 def test_per_order_errors(sandbox: Sandbox, client: HyperliquidClient) -> None:
+    keeps = _keeps_original(sandbox)
     edits = _as_given(
         client,
         [
@@ -207,16 +222,18 @@ def test_per_order_errors(sandbox: Sandbox, client: HyperliquidClient) -> None:
     # Alo and non-Alo edits travel in separate requests
     groups = {edit.batch_group for edit in edits}
     assert groups == {"alo", "other"}
+    # A refused placement: the venue may already have cancelled the original (the default) or not.
+    refused = Outcome.REJECTED if keeps else Outcome.CANCELLED
     results = client.submit([edit for edit in edits if edit.batch_group == "other"])
-    assert _outcomes(results) == [Outcome.APPLIED, Outcome.REJECTED, Outcome.REJECTED]
+    assert _outcomes(results) == [Outcome.APPLIED, refused, Outcome.REJECTED]
     assert "minimum value of $10" in (results[1].message or "")
     assert "Cannot modify canceled or filled order" in (results[2].message or "")
     (alo,) = client.submit([edit for edit in edits if edit.batch_group == "alo"])
-    assert alo.outcome is Outcome.REJECTED and "Post only order would have immediately matched" in (
-        alo.message or ""
-    )
+    assert alo.outcome is refused and "Post only order would have immediately matched" in (alo.message or "")
     orders = hyperliquid_orders(sandbox)
-    assert orders[1000009]["status"] == "open" and orders[1000010]["status"] == "open"
+    left = "open" if keeps else "canceled"
+    assert orders[1000009]["status"] == left and orders[1000010]["status"] == left
+    assert orders[1000009]["replacedBy"] is None and orders[1000010]["replacedBy"] is None
 
 
 def test_trigger_modify_needs_always_place(sandbox: Sandbox) -> None:

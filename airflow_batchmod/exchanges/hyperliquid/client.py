@@ -19,16 +19,21 @@ from airflow_batchmod.exchanges.base import (
     BudgetExhaustedError,
     Confirmation,
     EditProblem,
+    ExchangeError,
     FailureKind,
+    FatalRequestError,
     ItemResult,
     MetadataError,
+    Outcome,
     Preparation,
     PreparedEdit,
     RateLimit,
     ReconcileError,
+    TransientRequestError,
 )
 from airflow_batchmod.exchanges.http import make_http_client, send_modification
 from airflow_batchmod.exchanges.hyperliquid.confirmation import confirm_edits
+from airflow_batchmod.exchanges.hyperliquid.failed_modifies import settle_refusals
 from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
 from airflow_batchmod.exchanges.hyperliquid.metadata import MetadataCache
 from airflow_batchmod.exchanges.hyperliquid.models import EditInputError, EditRequest, parse_edit, raw_label
@@ -51,6 +56,9 @@ TESTNET_API_URL = "https://api.hyperliquid-testnet.xyz"
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 #: One address may send 10,000 requests plus one per USDC traded; once spent, one per 10 s.
+#: An action refused because its ``expiresAfter`` passed is sent again at most this often.
+MAX_EXPIRY_RETRIES = 1
+
 FREES_BUDGET = "each USDC traded frees 1 request; once spent, the address may send 1 request per 10 s"
 
 
@@ -144,6 +152,7 @@ class HyperliquidClient:
         # The read policy's sleep serves every wait but the limiter's, so tests can record them.
         self._expiries = ExpiryBook(sleep=retry.sleep)
         self._reconciler = Reconciler(self.info, self.user_address, self._expiries)
+        self._expired_refusals = 0
 
     @staticmethod
     def _signer_of(private_key: str) -> str:
@@ -249,9 +258,37 @@ class HyperliquidClient:
         action = batch_modify_action(
             [modify_wire(payload.target, payload.order) for payload in payloads], always_place=always.pop()
         )
-        response = self._send_action(action, self.request_weight(len(edits)), [edit.index for edit in edits])
+        indices = [edit.index for edit in edits]
+        response = self._send_action(action, self.request_weight(len(edits)), indices)
         log.info("Hyperliquid batchModify of %d edits answered HTTP %d", len(edits), response.status_code)
-        return read_exchange_response(response, [edit.index for edit in edits], network=self.network)
+        try:
+            results = read_exchange_response(response, indices, network=self.network)
+        except FatalRequestError as exc:
+            if exc.code != "rejected":
+                raise
+            # A refusal nobody classified: whether it cancelled anything only the book can say.
+            refused = [ItemResult(i, Outcome.REJECTED, code=exc.code, message=exc.message) for i in indices]
+            results = settle_refusals(self.info, self.user_address, edits, refused)
+            if all(result.outcome is Outcome.REJECTED for result in results):
+                raise
+            return results
+        except TransientRequestError as exc:
+            raise self._expiry_checked(exc) from None
+        return settle_refusals(self.info, self.user_address, edits, results)
+
+    def _expiry_checked(self, exc: TransientRequestError) -> ExchangeError:
+        """An expiry refusal may be retried once: each costs 5x on the address budget, and a
+        second one means the clock or ``expires_after_ms`` is wrong, which no retry cures."""
+        if exc.code != "expired":
+            return exc
+        self._expired_refusals += 1
+        if self._expired_refusals <= MAX_EXPIRY_RETRIES:
+            return exc
+        return FatalRequestError(
+            f"{exc.message} (refused as expired {self._expired_refusals} times: check the clock and "
+            "expires_after_ms; each expired action costs 5 requests of the address budget)",
+            code="expired",
+        )
 
     def noop(self) -> None:
         """Send a signed ``noop`` (it only uses up a nonce; weight 1). Proves the key, the network

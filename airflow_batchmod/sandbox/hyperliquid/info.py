@@ -32,7 +32,9 @@ class InfoError(ValueError):
     """The request does not deserialise (HTTP 422)."""
 
 
-def answer(book: HyperliquidBook, request: dict[str, Any]) -> Any:
+def answer(book: HyperliquidBook, request: dict[str, Any], shared_cloid: str = "newest") -> Any:
+    """The answer to one ``/info`` request. ``shared_cloid`` (``newest`` or ``oldest``) picks the
+    order ``orderStatus`` names for a cloid several orders carried (the venue does not say)."""
     kind = request.get("type")
     if kind == "meta":
         return {"universe": [dict(perp) for perp in book.perps]}
@@ -53,7 +55,7 @@ def answer(book: HyperliquidBook, request: dict[str, Any]) -> Any:
     if kind == "frontendOpenOrders":
         return [_frontend(order) for order in _open_orders(book, user)]
     if kind == "orderStatus":
-        return _order_status(book, user, request.get("oid"))
+        return _order_status(book, user, request.get("oid"), shared_cloid)
     raise InfoError(f"unknown variant `{kind}`")
 
 
@@ -84,14 +86,15 @@ def _open_orders(book: HyperliquidBook, user: str) -> list[HyperliquidOrder]:
     )
 
 
-def _order_status(book: HyperliquidBook, user: str, oid: object) -> dict[str, Any]:
+def _order_status(book: HyperliquidBook, user: str, oid: object, shared_cloid: str) -> dict[str, Any]:
     order: HyperliquidOrder | None
     if isinstance(oid, int) and not isinstance(oid, bool):
         order = book.orders.get(oid)
         if order is not None and order.user != user:
             order = None
     elif isinstance(oid, str) and oid.startswith("0x") and len(oid) == 34:
-        order = book.newest_by_cloid(user, oid.lower())
+        carriers = book.by_cloid(user, oid.lower())
+        order = (carriers[-1] if shared_cloid == "newest" else carriers[0]) if carriers else None
     else:
         raise InfoError("oid must be an integer or a 0x cloid")
     if order is None:
