@@ -33,6 +33,7 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.exchanges.http import make_http_client, send_modification
 from airflow_batchmod.exchanges.hyperliquid.confirmation import confirm_edits
+from airflow_batchmod.exchanges.hyperliquid.crossing import screen_crossing
 from airflow_batchmod.exchanges.hyperliquid.failed_modifies import settle_refusals
 from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
 from airflow_batchmod.exchanges.hyperliquid.metadata import MetadataCache
@@ -196,7 +197,8 @@ class HyperliquidClient:
 
     def prepare(self, raw_edits: Sequence[object]) -> Preparation:
         """Validate every edit; read-only calls: ``meta``/``spotMeta`` (once per client), the
-        acting user's open orders, and ``orderStatus`` for checked targets that are no longer open.
+        acting user's open orders, ``orderStatus`` for checked targets that are no longer open, and
+        ``l2Book`` per coin with an edit that rests post-only (see :mod:`.crossing`).
 
         Raises :class:`MetadataError` when those reads fail; never raises for bad input.
         """
@@ -221,10 +223,11 @@ class HyperliquidClient:
                 round_to_rules=self._round,
                 always_place=self._always_place,
             )
+            edits, crossing = screen_crossing(self.info, planned.edits, directory)
         except ReconcileError as exc:
             raise MetadataError(f"could not plan: {exc.message}", kind=exc.kind) from None
-        problems = sorted(problems + planned.problems, key=lambda problem: problem.index)
-        return Preparation(edits=planned.edits, problems=problems, skipped=planned.skipped)
+        problems = sorted(problems + planned.problems + crossing, key=lambda problem: problem.index)
+        return Preparation(edits=edits, problems=problems, skipped=planned.skipped)
 
     def check_budget(self, edit_count: int) -> None:
         """Raise :class:`BudgetExhaustedError` when the acting address has fewer requests left

@@ -6,8 +6,8 @@ captures show, already cancelled the original: the error text alone cannot say w
 still rests. So after any refusal the book is read for the original, by oid and by cloid:
 
 - still open: ``REJECTED`` (refused, the order rests unchanged);
-- filled: ``REJECTED``, saying it filled (it left the book by trading, not by our edit);
-- gone otherwise: ``CANCELLED`` (our edit took it off the book and placed nothing);
+- filled, or cancelled by the venue (``marginCanceled``...): ``REJECTED``, saying so;
+- cancelled by a request, or unknown: ``CANCELLED`` (our edit took it off and placed nothing);
 - the book cannot be read: ``UNKNOWN`` (reconciliation asks again; never reported as resting).
 """
 
@@ -21,6 +21,7 @@ from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
 from airflow_batchmod.exchanges.hyperliquid.models import describe_target
 from airflow_batchmod.exchanges.hyperliquid.orders import OrderView
 from airflow_batchmod.exchanges.hyperliquid.planning import payload_of
+from airflow_batchmod.exchanges.hyperliquid.reconciliation import CANCELLED_BY_REQUEST
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,9 @@ def judge_refusal(
     venue = result.message or "refused"
     if now is not None and now.status == "open":
         return result
-    if now is not None and now.status == "filled":
-        message = f"order {target} filled before the edit could move it; venue: {venue}"
+    if now is not None and now.status != CANCELLED_BY_REQUEST:
+        # Filled, or cancelled by the venue itself (margin, reduce-only): not by our edit.
+        message = f"order {target} is {now.status}, not by this edit; venue: {venue}"
         return ItemResult(result.index, Outcome.REJECTED, code=result.code, message=message)
     state = "unknown to the exchange" if now is None else str(now.status)
     log.warning("edit #%d took order %s off the book and placed nothing: %s", edit.index, target, venue)

@@ -27,6 +27,8 @@ class AssetInfo:
     sz_decimals: int
     is_spot: bool
     is_delisted: bool = False
+    #: What the minimum order value is counted in: USDC on perps, the quote token on spot.
+    quote_token: str = "USDC"
 
     @property
     def max_price_decimals(self) -> int:
@@ -124,6 +126,7 @@ def parse_spot_meta(spot_meta: object) -> tuple[list[AssetInfo], dict[str, int]]
                 name=_str_field(pair, "name", where),
                 sz_decimals=_int_field(base, "szDecimals", f"{where} base token"),
                 is_spot=True,
+                quote_token=str(quote.get("name", "USDC")),
             )
         )
         aliases[f"{base.get('name')}/{quote.get('name')}"] = asset

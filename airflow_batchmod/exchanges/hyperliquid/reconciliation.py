@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 #: Order states that prove a replacement order was really placed.
 REPLACEMENT_STATES = ("open", "filled", "triggered")
+#: The state of an order cancelled by a request (a modify's cancel leg among them); the venue's
+#: own cancels have their own names (``marginCanceled``, ``reduceOnlyCanceled``...).
+CANCELLED_BY_REQUEST = "canceled"
 #: Clock skew allowance between us and the exchange when waiting out an action's expiry.
 EXPIRY_GRACE_MS = 500
 #: ``orderStatus`` lookups in flight at once; the client's limiter paces them all.
@@ -157,7 +160,8 @@ def gone_without_replacement(
 ) -> ItemResult:
     """The original is not open and no replacement was found by the cloid we sent.
 
-    Filled or never known: the modify did not take it off the book (``REJECTED``). Cancelled: our
+    Filled, cancelled by the venue or never known: the modify did not take it off the book
+    (``REJECTED``). Cancelled by a request (``canceled``): our
     modify's cancel leg ran and its placement failed (``CANCELLED``), unless the cloid lookup named
     the original itself: the venue does not say which order ``orderStatus`` answers for a cloid
     that a cancelled original and its replacement share, so a replacement may exist (``UNKNOWN``).
@@ -165,7 +169,8 @@ def gone_without_replacement(
     target = describe_target(payload.target)
     state = "unknown" if own is None else str(own.status)
     message = f"order {target} is {state} and no order carrying cloid {payload.cloid} replaced it"
-    if own is None or own.status == "filled":
+    if own is None or own.status != CANCELLED_BY_REQUEST:
+        # Filled, or taken off by the venue (margin, reduce-only...): not by our modify.
         return ItemResult(edit.index, Outcome.REJECTED, message=message)
     if carrier is not None and carrier.oid == own.oid:
         shared = (

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from airflow_batchmod.exchanges.decimals import format_decimal
-from airflow_batchmod.sandbox.hyperliquid.state import HyperliquidBook, HyperliquidOrder
+from airflow_batchmod.sandbox.hyperliquid.state import HyperliquidAsset, HyperliquidBook, HyperliquidOrder
 
 QUERY_TYPES = frozenset({"orderStatus", "openOrders", "frontendOpenOrders"})
-INFO_TYPES = frozenset({"meta", "spotMeta", "userRole", "allMids", "userRateLimit"}) | QUERY_TYPES
+INFO_TYPES = frozenset({"meta", "spotMeta", "userRole", "allMids", "userRateLimit", "l2Book"}) | QUERY_TYPES
+#: The sandbox's book is one level a side, both at the mark price: an order at the mark trades.
+BOOK_LEVEL_SIZE = "1000"
 
 #: ``/info`` weight against the per-IP budget (1200 per minute); 20 for any type not listed.
 INFO_WEIGHTS = {
@@ -45,6 +48,8 @@ def answer(book: HyperliquidBook, request: dict[str, Any], shared_cloid: str = "
         }
     if kind == "allMids":
         return _all_mids(book)
+    if kind == "l2Book":
+        return _l2_book(book, request.get("coin"))
     user = _user(request)
     if kind == "userRateLimit":
         return book.budgets.view(user)
@@ -68,6 +73,24 @@ def _all_mids(book: HyperliquidBook) -> dict[str, str]:
             # The exchange names spot pairs "@<pair index>" (PURR/USDC also by name).
             mids[f"@{asset.asset - 10_000}"] = format_decimal(price)
     return mids
+
+
+def _l2_book(book: HyperliquidBook, coin: object) -> dict[str, Any] | None:
+    """``l2Book``: bids then asks, best first. The venue answers ``null`` for a coin it does not know."""
+    asset = _asset_named(book, coin)
+    if asset is None:
+        return None
+    level = {"px": format_decimal(book.mark_prices[asset.coin]), "sz": BOOK_LEVEL_SIZE, "n": 1}
+    return {"coin": coin, "time": int(time.time() * 1000), "levels": [[dict(level)], [dict(level)]]}
+
+
+def _asset_named(book: HyperliquidBook, coin: object) -> HyperliquidAsset | None:
+    """The asset a coin names: its name, or ``@<pair index>`` for a spot pair."""
+    if not isinstance(coin, str):
+        raise InfoError("missing or malformed field `coin`")
+    if coin.startswith("@") and coin[1:].isdigit():
+        return book.assets.get(10_000 + int(coin[1:]))
+    return book.assets_by_coin.get(coin)
 
 
 def _user(request: dict[str, Any]) -> str:

@@ -89,6 +89,13 @@ def _ok(*statuses: Any) -> httpx.Response:
 Answer = httpx.Response | Exception | Callable[[dict[str, Any]], httpx.Response]
 
 
+WIDE_BOOK: dict[str, Any] = {
+    "coin": "BTC",
+    "time": 1,
+    "levels": [[{"px": "1", "sz": "1", "n": 1}], [{"px": "1000000", "sz": "1", "n": 1}]],
+}
+
+
 @dataclass
 class FakeVenue:
     """A scripted Hyperliquid: /info from tables, /exchange from a queue of answers."""
@@ -102,6 +109,8 @@ class FakeVenue:
     info_calls: list[dict[str, Any]] = field(default_factory=list)
     sleeps: list[float] = field(default_factory=list)
     budget: dict[str, Any] | None = None
+    #: l2Book answer for every coin: a wide book that nothing crosses unless a test says otherwise.
+    book: dict[str, Any] = field(default_factory=lambda: dict(WIDE_BOOK))
 
     def _answer(self, answer: Answer, body: dict[str, Any], request: httpx.Request) -> httpx.Response:
         if isinstance(answer, Exception):
@@ -128,6 +137,8 @@ class FakeVenue:
             return httpx.Response(200, json=self.open_orders)
         if kind == "userRole":
             return httpx.Response(200, json={"role": "user"})
+        if kind == "l2Book":
+            return httpx.Response(200, json=self.book)
         if kind == "userRateLimit" and self.budget is not None:
             return httpx.Response(200, json=self.budget)
         if kind == "orderStatus":
@@ -175,9 +186,10 @@ def test_every_request_takes_its_weight_from_the_one_limiter() -> None:
     client.submit(edits)
     client.user_role()
     kinds = [call["type"] for call in venue.info_calls]
-    assert kinds == ["meta", "spotMeta", "frontendOpenOrders", "orderStatus", "userRole"]
-    # meta 20, spotMeta 20, open orders 20, orderStatus 2, the modify of the open order 1, userRole 60.
-    assert limiter.weights == [20, 20, 20, 2, 1, 60]
+    assert kinds == ["meta", "spotMeta", "frontendOpenOrders", "orderStatus", "l2Book", "userRole"]
+    # meta 20, spotMeta 20, open orders 20, orderStatus 2, the BTC book 2 (the Gtc edit rests as
+    # Alo), the modify of the open order 1, userRole 60.
+    assert limiter.weights == [20, 20, 20, 2, 2, 1, 60]
 
 
 def test_acting_user() -> None:
@@ -734,10 +746,23 @@ def test_reconcile_derived_cloid() -> None:
     assert retry.outcome is Outcome.RETRY
 
 
-@pytest.mark.parametrize("state", ["canceled", "filled", "rejected", "marginCanceled"])
+@pytest.mark.parametrize("state", ["filled", "rejected", "marginCanceled"])
 def test_reconcile_rejected_when_gone_without_replacement(state: str) -> None:
     (result,) = _reconcile({2: _status(2, state)}, _edit(2))
     assert result.outcome is Outcome.REJECTED and state in (result.message or "")
+
+
+def test_reconcile_cancelled_when_the_modify_took_the_order_and_placed_nothing() -> None:
+    (result,) = _reconcile({2: _status(2, "canceled")}, _edit(2))
+    assert result.outcome is Outcome.CANCELLED and "canceled" in (result.message or "")
+
+
+def test_reconcile_unknown_when_the_cloid_lookup_names_the_cancelled_original() -> None:
+    # Original and replacement share a cloid; the venue may answer the original for it.
+    (result,) = _reconcile(
+        {OWN_CLOID: _status(1, "canceled", OWN_CLOID), 1: _status(1, "canceled")}, _edit(1)
+    )
+    assert result.outcome is Outcome.UNKNOWN and "replacement may still exist" in (result.message or "")
 
 
 def test_reconcile_rejected_when_unknown() -> None:
@@ -748,7 +773,8 @@ def test_reconcile_rejected_when_unknown() -> None:
 def test_reconcile_replacement_that_was_rejected_does_not_count() -> None:
     cloid = derived_cloid(USER, 0, 2, "59500", "0.02")
     (result,) = _reconcile({cloid: _status(88, "rejected", cloid), 2: _status(2, "canceled")}, _edit(2))
-    assert result.outcome is Outcome.REJECTED
+    # The original was cancelled by the modify and its replacement refused: off the book.
+    assert result.outcome is Outcome.CANCELLED
 
 
 def test_reconcile_by_cloid_target() -> None:
@@ -857,3 +883,53 @@ def test_a_lost_answer_is_reconciled_only_after_the_action_expired() -> None:
     assert result.outcome is Outcome.RETRY
     (waited,) = venue.sleeps
     assert 0 < waited <= 3.5  # at most the action's 3 s lifetime plus the clock-skew grace
+
+
+# --- kept back before sending ----------------------------------------------------------------------
+
+
+def _book(bid: str, ask: str) -> dict[str, Any]:
+    return {
+        "coin": "BTC",
+        "time": 1,
+        "levels": [[{"px": bid, "sz": "1", "n": 1}], [{"px": ask, "sz": "1", "n": 1}]],
+    }
+
+
+@pytest.mark.parametrize(
+    ("edit", "book_price"),
+    [
+        (_edit(1, price="60000", order_type={"limit": {"tif": "Alo"}}), "best ask 59990"),
+        (_edit(1, price="60000"), "best ask 59990"),  # a Gtc without always-place rests as Alo
+        (_edit(1, is_buy=False, price="59000", order_type={"limit": {"tif": "Alo"}}), "best bid 59980"),
+    ],
+)
+def test_a_post_only_edit_that_crosses_the_book_is_invalid(edit: dict[str, Any], book_price: str) -> None:
+    venue = FakeVenue(open_orders=[_open_order(1)], book=_book("59980", "59990"))
+    preparation = venue.client().prepare([edit])
+    assert preparation.edits == []
+    (problem,) = preparation.problems
+    assert book_price in problem.describe() and "edit #0" in problem.describe()
+    assert [call for call in venue.info_calls if call["type"] == "l2Book"] == [
+        {"type": "l2Book", "coin": "BTC"}
+    ]
+
+
+def test_an_edit_that_does_not_cross_or_places_with_always_place_is_kept() -> None:
+    venue = FakeVenue(open_orders=[_open_order(1), _open_order(2)], book=_book("59980", "59990"))
+    edits = [_edit(1, price="59900", order_type={"limit": {"tif": "Alo"}}), _edit(2, price="59900")]
+    assert [e.index for e in venue.client().prepare(edits).edits] == [0, 1]
+    # One book read for both edits on BTC.
+    assert sum(1 for call in venue.info_calls if call["type"] == "l2Book") == 1
+    ioc = FakeVenue(open_orders=[_open_order(1)], book=_book("59980", "59990"))
+    crossing = _edit(1, price="60000", order_type={"limit": {"tif": "Ioc"}})
+    assert len(ioc.client(always_place=True).prepare([crossing]).edits) == 1
+    assert not any(call["type"] == "l2Book" for call in ioc.info_calls)
+
+
+def test_an_edit_under_the_minimum_value_is_invalid_without_reading_the_book() -> None:
+    venue = FakeVenue(open_orders=[_open_order(1)])
+    preparation = venue.client().prepare([_edit(1, price="59000", size="0.0001")])
+    (problem,) = preparation.problems
+    assert "worth 5.9 USDC, under the minimum order value of 10 USDC" in problem.describe()
+    assert not any(call["type"] in ("l2Book", "orderStatus") for call in venue.info_calls)

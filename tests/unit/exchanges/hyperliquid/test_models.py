@@ -261,6 +261,11 @@ def _info_transport() -> httpx.MockTransport:
                 {"coin": "BTC", "side": "B", "limitPx": "58000", "sz": "0.01", "oid": 1000001, "cloid": None}
             ],
             "orderStatus": {"status": "unknownOid"},
+            "l2Book": {
+                "coin": "BTC",
+                "time": 1,
+                "levels": [[{"px": "1", "sz": "1", "n": 1}], [{"px": "1000000", "sz": "1", "n": 1}]],
+            },
         }
         return httpx.Response(200, json=answers[body["type"]])
 

@@ -476,6 +476,11 @@ def _capturing_transport(sent: list[dict[str, Any]]) -> httpx.MockTransport:
                 "meta": {"universe": [{"name": "BTC", "szDecimals": 5}, {"name": "ETH", "szDecimals": 4}]},
                 "spotMeta": {"tokens": [], "universe": []},
                 "frontendOpenOrders": [OPEN_ORDER],
+                "l2Book": {
+                    "coin": "BTC",
+                    "time": 1,
+                    "levels": [[{"px": "1", "sz": "1", "n": 1}], [{"px": "1000000", "sz": "1", "n": 1}]],
+                },
             }
             return httpx.Response(200, json=answers[body["type"]])
         sent.append(body)
