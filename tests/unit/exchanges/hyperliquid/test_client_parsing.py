@@ -933,3 +933,64 @@ def test_an_edit_under_the_minimum_value_is_invalid_without_reading_the_book() -
     (problem,) = preparation.problems
     assert "worth 5.9 USDC, under the minimum order value of 10 USDC" in problem.describe()
     assert not any(call["type"] in ("l2Book", "orderStatus") for call in venue.info_calls)
+
+
+# --- what a refusal left on the book ---------------------------------------------------------------
+
+
+def test_an_expiry_refusal_is_retried_once_then_stops() -> None:
+    venue = FakeVenue(open_orders=[_open_order(1)], exchange=[_err("Action expired"), _err("Action expired")])
+    client, edits = _prepared(venue, _edit(1))
+    with pytest.raises(TransientRequestError):
+        client.submit(edits)
+    with pytest.raises(FatalRequestError) as caught:
+        client.submit(edits)
+    assert caught.value.code == "expired" and "check the clock" in caught.value.message
+
+
+def test_an_unclassified_refusal_whose_order_is_gone_is_cancelled() -> None:
+    venue = FakeVenue(open_orders=[_open_order(1), _open_order(2)], exchange=[_err("Something new")])
+    client, edits = _prepared(venue, _edit(1), _edit(2))
+    venue.open_orders = [_open_order(2)]
+    venue.statuses[1] = _status(1, "canceled")
+    cancelled, rejected = client.submit(edits)
+    assert cancelled.outcome is Outcome.CANCELLED and "Something new" in (cancelled.message or "")
+    assert rejected.outcome is Outcome.REJECTED
+
+
+@pytest.mark.parametrize(
+    ("state", "outcome"),
+    [("canceled", Outcome.CANCELLED), ("filled", Outcome.REJECTED), ("marginCanceled", Outcome.REJECTED)],
+)
+def test_an_item_error_is_judged_by_where_the_original_is(state: str, outcome: Outcome) -> None:
+    refusal = "Error placing new order during modify: Post only order would have immediately matched"
+    venue = FakeVenue(open_orders=[_open_order(1)], exchange=[_ok({"error": refusal})])
+    client, edits = _prepared(venue, _edit(1))
+    venue.open_orders = []
+    venue.statuses[1] = _status(1, state)
+    (result,) = client.submit(edits)
+    assert (
+        result.outcome is outcome
+        and state in (result.message or "")
+        and "Post only" in (result.message or "")
+    )
+
+
+def test_an_item_error_whose_book_cannot_be_read_is_unknown() -> None:
+    venue = FakeVenue(
+        open_orders=[_open_order(1)], exchange=[_ok({"error": "Insufficient margin to place order."})]
+    )
+    client, edits = _prepared(venue, _edit(1))
+    venue.info_failures["frontendOpenOrders"] = [httpx.Response(200, json={"no": "list"})]
+    (result,) = client.submit(edits)
+    assert result.outcome is Outcome.UNKNOWN and "could not be read" in (result.message or "")
+
+
+def test_cannot_modify_a_closed_order_reads_nothing() -> None:
+    venue = FakeVenue(
+        open_orders=[_open_order(1)], exchange=[_ok({"error": "Cannot modify canceled or filled order"})]
+    )
+    client, edits = _prepared(venue, _edit(1))
+    calls = len(venue.info_calls)
+    (result,) = client.submit(edits)
+    assert result.outcome is Outcome.REJECTED and len(venue.info_calls) == calls
