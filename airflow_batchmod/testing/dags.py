@@ -37,13 +37,16 @@ SANDBOX_ACCOUNTS: dict[str, dict[str, Any]] = {
         "password": "bg_demo_secret_2",
         "extra": {"passphrase": "bg_demo_pass_2"},
     },
+    # Hyperliquid logins name the account: without one, each run asks userRole (weight 60).
     "hyperliquid_default": {
         "conn_type": "hyperliquid",
+        "login": "0x14791697260e4c9a71f18484c9f997b308e59325",
         "password": "0x0123456789012345678901234567890123456789012345678901234567890123",
         "extra": {"network": "mainnet"},
     },
     "hyperliquid_second": {
         "conn_type": "hyperliquid",
+        "login": "0x19e7e376e7c213b7e7e7e46cc70a5dd086daff2a",
         "password": "0x1111111111111111111111111111111111111111111111111111111111111111",
         "extra": {"network": "mainnet"},
     },

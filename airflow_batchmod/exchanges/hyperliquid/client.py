@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Literal
@@ -24,6 +25,7 @@ from airflow_batchmod.exchanges.base import (
     FatalRequestError,
     ItemResult,
     MetadataError,
+    MetadataRefusedError,
     Outcome,
     Preparation,
     PreparedEdit,
@@ -35,6 +37,7 @@ from airflow_batchmod.exchanges.http import make_http_client, send_modification
 from airflow_batchmod.exchanges.hyperliquid.confirmation import confirm_edits
 from airflow_batchmod.exchanges.hyperliquid.crossing import screen_crossing
 from airflow_batchmod.exchanges.hyperliquid.failed_modifies import settle_refusals
+from airflow_batchmod.exchanges.hyperliquid.identity import acting_user_of, check_acts_for
 from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
 from airflow_batchmod.exchanges.hyperliquid.metadata import MetadataCache
 from airflow_batchmod.exchanges.hyperliquid.models import EditInputError, EditRequest, parse_edit, raw_label
@@ -152,7 +155,9 @@ class HyperliquidClient:
         self._metadata = MetadataCache(self.info.directory)
         # The read policy's sleep serves every wait but the limiter's, so tests can record them.
         self._expiries = ExpiryBook(sleep=retry.sleep)
-        self._reconciler = Reconciler(self.info, self.user_address, self._expiries)
+        self._acting = self._vault or self._account
+        self._acting_lock = threading.Lock()
+        self._reconciler = Reconciler(self.info, lambda: self.user_address, self._expiries)
         self._expired_refusals = 0
 
     @staticmethod
@@ -175,8 +180,24 @@ class HyperliquidClient:
 
     @property
     def user_address(self) -> str:
-        """The acting user (lower case): the vault, else the account, else the signer."""
-        return self._vault or self._account or self._signer.lower()
+        """The acting user (lower case): the vault, else the account; with neither, the venue is
+        asked once whose orders the signer acts on (see :func:`.identity.acting_user_of`).
+
+        Raises :class:`ReconcileError` when the signer's role cannot be read and
+        :class:`FatalRequestError` when the signer is no account and no account's API wallet.
+        """
+        with self._acting_lock:
+            if self._acting is None:
+                self._acting = acting_user_of(self.info, self._signer.lower())
+            return self._acting
+
+    def check_identity(self) -> None:
+        """Prove the signer may act for the acting user: resolves it when the connection names
+        no account, else checks the signer is the account or its API wallet (one ``userRole``)."""
+        if self._account is not None and self._vault is None:
+            check_acts_for(self.info, self._signer.lower(), self._account)
+        else:
+            _ = self.user_address
 
     def secrets(self) -> list[str]:
         """Texts to redact from anything shown to people (the key, with and without ``0x``)."""
@@ -186,7 +207,7 @@ class HyperliquidClient:
 
     def __repr__(self) -> str:
         return (
-            f"HyperliquidClient(network={self.network!r}, signer={self._signer}, user={self.user_address}, "
+            f"HyperliquidClient(network={self.network!r}, signer={self._signer}, user={self._acting}, "
             f"vault={self._vault}, base_url={self.base_url!r})"
         )
 
@@ -211,8 +232,8 @@ class HyperliquidClient:
                 problems.append(EditProblem(index, raw_label(raw), tuple(exc.problems)))
         if not parsed:
             return Preparation(edits=[], problems=problems)
-        user = self.user_address
         try:
+            user = self.user_address
             directory = self._metadata.get()
             planned = plan(
                 parsed,
@@ -226,6 +247,8 @@ class HyperliquidClient:
             edits, crossing = screen_crossing(self.info, planned.edits, directory)
         except ReconcileError as exc:
             raise MetadataError(f"could not plan: {exc.message}", kind=exc.kind) from None
+        except FatalRequestError as exc:
+            raise MetadataRefusedError(f"could not plan: {exc.message}", code=exc.code) from None
         problems = sorted(problems + planned.problems + crossing, key=lambda problem: problem.index)
         return Preparation(edits=edits, problems=problems, skipped=planned.skipped)
 

@@ -65,10 +65,14 @@ class ExpiryBook:
 class Reconciler:
     """Settles in-doubt edits of one acting user: the open-orders list first, then order status."""
 
-    def __init__(self, info: InfoReader, user: str, expiries: ExpiryBook) -> None:
+    def __init__(self, info: InfoReader, user: Callable[[], str], expiries: ExpiryBook) -> None:
         self._info = info
-        self._user = user
+        self._acting_user = user
         self._expiries = expiries
+
+    @property
+    def _user(self) -> str:
+        return self._acting_user()
 
     def reconcile(self, edits: Sequence[PreparedEdit]) -> list[ItemResult]:
         if not edits:

@@ -150,6 +150,8 @@ class FakeVenue:
 
     def client(self, **options: Any) -> HyperliquidClient:
         options.setdefault("base_url", "http://venue.invalid")
+        # The account is named, as a scheduled run's connection does: no userRole (weight 60).
+        options.setdefault("account_address", USER)
         options.setdefault("read_retry", ReadRetry(sleep=self.sleeps.append))
         return HyperliquidClient(KEY, transport=httpx.MockTransport(self.handle), **options)
 
@@ -181,15 +183,23 @@ def test_a_batch_weighs_one_plus_one_per_forty_modifies() -> None:
 def test_every_request_takes_its_weight_from_the_one_limiter() -> None:
     venue = FakeVenue(open_orders=[_open_order(1)], exchange=[_ok({"resting": {"oid": 9}})])
     limiter = RecordingLimiter()
-    client = venue.client(limiter=limiter)
+    client = venue.client(limiter=limiter, account_address=None)
     edits = client.prepare([_edit(1), _edit(77)]).edits  # 77 is not open: orderStatus
     client.submit(edits)
     client.user_role()
     kinds = [call["type"] for call in venue.info_calls]
-    assert kinds == ["meta", "spotMeta", "frontendOpenOrders", "orderStatus", "l2Book", "userRole"]
-    # meta 20, spotMeta 20, open orders 20, orderStatus 2, the BTC book 2 (the Gtc edit rests as
-    # Alo), the modify of the open order 1, userRole 60.
-    assert limiter.weights == [20, 20, 20, 2, 2, 1, 60]
+    assert kinds == [
+        "userRole",
+        "meta",
+        "spotMeta",
+        "frontendOpenOrders",
+        "orderStatus",
+        "l2Book",
+        "userRole",
+    ]
+    # No account given: the signer's role first (60), then meta 20, spotMeta 20, open orders 20,
+    # orderStatus 2, the BTC book 2 (the Gtc edit rests as Alo), the modify 1, userRole 60.
+    assert limiter.weights == [60, 20, 20, 20, 2, 2, 1, 60]
 
 
 def test_acting_user() -> None:
