@@ -88,6 +88,7 @@ def confirm_landings(
             record = records[edit.index]
             if answer.landing is Landing.LANDED:
                 record.after = answer.after
+                record.message = answer.message or record.message  # e.g. how much filled since
             elif answer.landing is Landing.CANCELLED:
                 record.status, record.after = EditStatus.CANCELLED, None
                 record.message = answer.message or "the edit took the order off the book"

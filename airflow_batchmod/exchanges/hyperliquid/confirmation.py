@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from airflow_batchmod.exchanges.base import Confirmation, Landing, PreparedEdit, ReconcileError
+from airflow_batchmod.exchanges.decimals import format_decimal
 from airflow_batchmod.exchanges.hyperliquid.book import quote, quote_of, same_quote
 from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
 from airflow_batchmod.exchanges.hyperliquid.models import describe_target
@@ -34,8 +35,12 @@ def judge_landing(edit: PreparedEdit, order: OrderView | None) -> Confirmation:
         return Confirmation(edit.index, Landing.GONE, message=f"order {target} is unknown to the exchange")
     if order.status == "open":
         shown = quote_of(order)
-        if shown is not None and edit.wanted is not None and same_quote(shown, edit.wanted):
-            return Confirmation(edit.index, Landing.LANDED, after=shown)
+        placed = quote(order.price, order.orig_size) if order.price is not None and order.orig_size else None
+        landed = placed if placed is not None else shown
+        if landed is not None and edit.wanted is not None and same_quote(landed, edit.wanted):
+            # Judged by identity (the order carrying the edit) and what it was placed with: a
+            # replacement that has partly filled since still carries the edit.
+            return Confirmation(edit.index, Landing.LANDED, after=shown, message=_filled_since(order))
         described = shown.describe() if shown is not None else "other values"
         return Confirmation(edit.index, Landing.PENDING, message=f"book still shows {described}")
     if order.status in TOOK_EFFECT and order.price is not None and order.orig_size is not None:
@@ -43,6 +48,14 @@ def judge_landing(edit: PreparedEdit, order: OrderView | None) -> Confirmation:
         after = quote(order.price, order.orig_size)
         return Confirmation(edit.index, Landing.LANDED, after=after, message=f"order is {order.status} since")
     return Confirmation(edit.index, Landing.GONE, message=f"order {target} is {order.status}")
+
+
+def _filled_since(order: OrderView) -> str | None:
+    """Says how much of the replacement traded since it was placed (None: none did)."""
+    if order.size is None or order.orig_size is None or order.size >= order.orig_size:
+        return None
+    filled = format_decimal(order.orig_size - order.size)
+    return f"resting {format_decimal(order.size)} of {format_decimal(order.orig_size)}; {filled} filled since"
 
 
 def confirm_edits(info: InfoReader, user: str, edits: Sequence[PreparedEdit]) -> list[Confirmation]:
