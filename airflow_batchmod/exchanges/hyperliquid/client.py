@@ -39,7 +39,7 @@ from airflow_batchmod.exchanges.hyperliquid.crossing import screen_crossing
 from airflow_batchmod.exchanges.hyperliquid.failed_modifies import settle_refusals
 from airflow_batchmod.exchanges.hyperliquid.identity import acting_user_of, check_acts_for
 from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
-from airflow_batchmod.exchanges.hyperliquid.metadata import MetadataCache
+from airflow_batchmod.exchanges.hyperliquid.metadata import MetadataCache, needed_halves
 from airflow_batchmod.exchanges.hyperliquid.models import EditInputError, EditRequest, parse_edit, raw_label
 from airflow_batchmod.exchanges.hyperliquid.nonce import nonce_source_for, now_ms
 from airflow_batchmod.exchanges.hyperliquid.planning import ModifyPayload, payload_of, plan
@@ -152,7 +152,9 @@ class HyperliquidClient:
         retry = read_retry or ReadRetry()
         self._limiter = limiter or SlidingWindowLimiter(self.rate_limit.limit, self.rate_limit.window_seconds)
         self.info = InfoReader(self._http, self._limiter, retry)
-        self._metadata = MetadataCache(self.info.directory)
+        self._metadata = MetadataCache(
+            lambda: self.info.query({"type": "meta"}), lambda: self.info.query({"type": "spotMeta"})
+        )
         # The read policy's sleep serves every wait but the limiter's, so tests can record them.
         self._expiries = ExpiryBook(sleep=retry.sleep)
         self._acting = self._vault or self._account
@@ -234,7 +236,7 @@ class HyperliquidClient:
             return Preparation(edits=[], problems=problems)
         try:
             user = self.user_address
-            directory = self._metadata.get()
+            directory = self._metadata.get(**needed_halves([request for _, request in parsed]))
             planned = plan(
                 parsed,
                 directory,

@@ -188,18 +188,11 @@ def test_every_request_takes_its_weight_from_the_one_limiter() -> None:
     client.submit(edits)
     client.user_role()
     kinds = [call["type"] for call in venue.info_calls]
-    assert kinds == [
-        "userRole",
-        "meta",
-        "spotMeta",
-        "frontendOpenOrders",
-        "orderStatus",
-        "l2Book",
-        "userRole",
-    ]
-    # No account given: the signer's role first (60), then meta 20, spotMeta 20, open orders 20,
-    # orderStatus 2, the BTC book 2 (the Gtc edit rests as Alo), the modify 1, userRole 60.
-    assert limiter.weights == [60, 20, 20, 20, 2, 2, 1, 60]
+    assert kinds == ["userRole", "meta", "frontendOpenOrders", "orderStatus", "l2Book", "userRole"]
+    # No account given: the signer's role first (60), then meta 20 (no spot edit: no spotMeta),
+    # open orders 20, orderStatus 2, the BTC book 2 (the Gtc edit rests as Alo), the modify 1,
+    # userRole 60.
+    assert limiter.weights == [60, 20, 20, 2, 2, 1, 60]
 
 
 def test_acting_user() -> None:
@@ -263,8 +256,12 @@ def test_metadata_fetched_once_per_client() -> None:
     client.prepare([_edit()])
     client.prepare([_edit()])
     kinds = [call["type"] for call in venue.info_calls]
-    assert kinds.count("meta") == 1 and kinds.count("spotMeta") == 1
+    # BTC edits only: no spotMeta (weight 20) until an edit names a spot pair.
+    assert kinds.count("meta") == 1 and kinds.count("spotMeta") == 0
     assert kinds.count("frontendOpenOrders") == 2
+    client.prepare([_edit(coin="PURR/USDC", price="0.2", size="100")])
+    kinds = [call["type"] for call in venue.info_calls]
+    assert kinds.count("meta") == 1 and kinds.count("spotMeta") == 1
     assert {call.get("user") for call in venue.info_calls if call["type"] == "frontendOpenOrders"} == {USER}
 
 
