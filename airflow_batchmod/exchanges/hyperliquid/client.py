@@ -20,7 +20,6 @@ from airflow_batchmod.exchanges.base import (
     BudgetExhaustedError,
     Confirmation,
     EditProblem,
-    ExchangeError,
     FailureKind,
     FatalRequestError,
     ItemResult,
@@ -34,8 +33,9 @@ from airflow_batchmod.exchanges.base import (
     TransientRequestError,
 )
 from airflow_batchmod.exchanges.http import make_http_client, send_modification
-from airflow_batchmod.exchanges.hyperliquid.confirmation import confirm_edits
+from airflow_batchmod.exchanges.hyperliquid.confirmation import FinalAnswers, confirm_edits
 from airflow_batchmod.exchanges.hyperliquid.crossing import screen_crossing
+from airflow_batchmod.exchanges.hyperliquid.errors import ExpiryRefusals
 from airflow_batchmod.exchanges.hyperliquid.failed_modifies import settle_refusals
 from airflow_batchmod.exchanges.hyperliquid.identity import acting_user_of, check_acts_for
 from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
@@ -60,9 +60,6 @@ TESTNET_API_URL = "https://api.hyperliquid-testnet.xyz"
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 #: One address may send 10,000 requests plus one per USDC traded; once spent, one per 10 s.
-#: An action refused because its ``expiresAfter`` passed is sent again at most this often.
-MAX_EXPIRY_RETRIES = 1
-
 FREES_BUDGET = "each USDC traded frees 1 request; once spent, the address may send 1 request per 10 s"
 
 
@@ -160,7 +157,8 @@ class HyperliquidClient:
         self._acting = self._vault or self._account
         self._acting_lock = threading.Lock()
         self._reconciler = Reconciler(self.info, lambda: self.user_address, self._expiries)
-        self._expired_refusals = 0
+        self._expiries_refused = ExpiryRefusals()
+        self._answered = FinalAnswers()
 
     @staticmethod
     def _signer_of(private_key: str) -> str:
@@ -261,7 +259,9 @@ class HyperliquidClient:
         A budget that cannot be read is not a reason to stop: the exchange still refuses a request
         over budget, and :meth:`submit` turns that refusal into the same error.
         """
-        if edit_count <= 0:
+        if edit_count <= self.max_batch_size:
+            # One request at most per group: the venue refuses it whole when over budget, with the
+            # same numbers, so a pre-check (weight 20) would only add a read.
             return
         try:
             budget = self.info.address_budget(self.user_address)
@@ -301,22 +301,10 @@ class HyperliquidClient:
                 raise
             return results
         except TransientRequestError as exc:
-            raise self._expiry_checked(exc) from None
-        return settle_refusals(self.info, self.user_address, edits, results)
-
-    def _expiry_checked(self, exc: TransientRequestError) -> ExchangeError:
-        """An expiry refusal may be retried once: each costs 5x on the address budget, and a
-        second one means the clock or ``expires_after_ms`` is wrong, which no retry cures."""
-        if exc.code != "expired":
-            return exc
-        self._expired_refusals += 1
-        if self._expired_refusals <= MAX_EXPIRY_RETRIES:
-            return exc
-        return FatalRequestError(
-            f"{exc.message} (refused as expired {self._expired_refusals} times: check the clock and "
-            "expires_after_ms; each expired action costs 5 requests of the address budget)",
-            code="expired",
-        )
+            raise self._expiries_refused.checked(exc) from None
+        results = settle_refusals(self.info, self.user_address, edits, results)
+        self._answered.note(results)
+        return results
 
     def noop(self) -> None:
         """Send a signed ``noop`` (it only uses up a nonce; weight 1). Proves the key, the network
@@ -359,10 +347,16 @@ class HyperliquidClient:
         return self._reconciler.reconcile(edits)
 
     def confirm(self, edits: Sequence[PreparedEdit]) -> list[Confirmation]:
-        """Whether the book shows each accepted edit on the order now carrying it: one
-        ``frontendOpenOrders`` read, ``orderStatus`` only for orders it does not list (see
-        :mod:`.confirmation`). Raises :class:`ReconcileError` when the list cannot be read."""
-        return confirm_edits(self.info, self.user_address, edits)
+        """Whether the book shows each accepted edit on the order now carrying it. An edit whose
+        modify answered with the replacement's oid is final (the venue applies a modify when it
+        answers): it landed with what it asked for, no read. For the rest one ``frontendOpenOrders``
+        read, ``orderStatus`` only for orders it does not list (see :mod:`.confirmation`). Raises
+        :class:`ReconcileError` when the list cannot be read."""
+        final, doubtful = self._answered.split(edits)
+        answers = {
+            answer.index: answer for answer in final + confirm_edits(self.info, self.user_address, doubtful)
+        }
+        return [answers[edit.index] for edit in edits]
 
     def retarget(self, edit: PreparedEdit, order_id: str) -> PreparedEdit:
         """The same edit, addressed to the order ``order_id`` (the oid that replaced its target).

@@ -15,6 +15,7 @@ from airflow_batchmod.exchanges.base import (
     BudgetExhaustedError,
     FailureKind,
     FatalRequestError,
+    Landing,
     MetadataError,
     Outcome,
     OutcomeUnknownError,
@@ -822,13 +823,13 @@ def test_retarget() -> None:
 
 
 def test_check_budget_refuses_a_batch_the_address_cannot_afford() -> None:
-    venue = FakeVenue(budget={"cumVlm": "2854574.59", "nRequestsUsed": 12_995, "nRequestsCap": 13_000})
+    venue = FakeVenue(budget={"cumVlm": "2854574.59", "nRequestsUsed": 12_955, "nRequestsCap": 13_000})
     client = venue.client()
-    client.check_budget(5)
+    client.check_budget(45)
     with pytest.raises(BudgetExhaustedError) as caught:
-        client.check_budget(6)
+        client.check_budget(46)
     message = caught.value.message
-    assert "needs 6 requests but has 5 left (12995 of 13000 used)" in message
+    assert "needs 46 requests but has 45 left (12955 of 13000 used)" in message
     assert "USDC traded frees 1 request" in message and "1 request per 10 s" in message
     assert venue.info_calls[-1] == {"type": "userRateLimit", "user": USER}
     assert venue.sent == []
@@ -837,15 +838,37 @@ def test_check_budget_refuses_a_batch_the_address_cannot_afford() -> None:
 def test_check_budget_asks_for_the_acting_vault() -> None:
     venue = FakeVenue(budget={"cumVlm": "0", "nRequestsUsed": 10_000, "nRequestsCap": 10_000})
     with pytest.raises(BudgetExhaustedError, match="has 0 left"):
-        venue.client(vault_address=VAULT).check_budget(1)
+        venue.client(vault_address=VAULT).check_budget(40)
     assert venue.info_calls[-1]["user"] == VAULT
 
 
 def test_an_unreadable_budget_does_not_stop_the_run(caplog: pytest.LogCaptureFixture) -> None:
     venue = FakeVenue(budget={"surprise": True})
     with caplog.at_level(logging.WARNING):
-        venue.client().check_budget(10)
+        venue.client().check_budget(100)
     assert "could not read the request budget" in caplog.text
+
+
+def test_no_budget_read_when_the_run_is_one_request() -> None:
+    venue = FakeVenue(budget={"cumVlm": "0", "nRequestsUsed": 10_000, "nRequestsCap": 10_000})
+    venue.client().check_budget(39)  # the venue refuses that one request itself if need be
+    assert venue.info_calls == []
+
+
+def test_confirm_reads_nothing_for_answers_that_name_the_replacement() -> None:
+    venue = FakeVenue(
+        open_orders=[_open_order(1), _open_order(2)],
+        exchange=[_ok({"resting": {"oid": 11}}, {"error": "Insufficient margin to place order."})],
+    )
+    client, edits = _prepared(venue, _edit(1), _edit(2))
+    applied, _ = client.submit(edits)
+    calls = len(venue.info_calls)
+    (landed,) = client.confirm([client.retarget(edits[0], applied.order_id or "")])
+    assert (landed.landing, landed.after) == (Landing.LANDED, edits[0].wanted)
+    assert len(venue.info_calls) == calls
+    # Settled by asking (no final answer), the book is read.
+    client.confirm([client.retarget(edits[1], "12")])
+    assert venue.info_calls[calls]["type"] == "frontendOpenOrders"
 
 
 def test_user_role() -> None:
