@@ -140,7 +140,6 @@ def _basic(order: HyperliquidOrder) -> dict[str, Any]:
         "sz": format_decimal(order.sz),
         "oid": order.oid,
         "timestamp": order.timestamp,
-        "origSz": format_decimal(order.orig_sz),
         "cloid": order.cloid,
     }
 
@@ -148,6 +147,8 @@ def _basic(order: HyperliquidOrder) -> dict[str, Any]:
 def _frontend(order: HyperliquidOrder) -> dict[str, Any]:
     trigger = order.trigger
     view = _basic(order)
+    # Recorded answers: ``openOrders`` has no origSz; ``frontendOpenOrders`` does.
+    view["origSz"] = format_decimal(order.orig_sz)
     view["reduceOnly"] = order.reduce_only
     view["isPositionTpsl"] = False
     if trigger is None:
