@@ -1,7 +1,8 @@
 """``python -m benchmarks [NAME ...] [--full]``: run the benchmarks and print every figure.
 
 Names: imports, throughput, budget (the 20,000-edit Hyperliquid budget soak), reads (planning
-and reconciliation read cost), scaling, memory (the default set, in that order) and soak (the
+and reconciliation read cost), scheduled_run (the weight of one 20-rung Hyperliquid ladder
+run, by read), scaling, memory (the default set, in that order) and soak (the
 fault soak with its invariant, only when named). Each benchmark starts its own sandbox process with the real rate limits. The
 figures are printed, never asserted; a closing table puts each beside its target or baseline,
 and the same rows are written to ``benchmarks/results/latest.json``.
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from benchmarks.common import ROOT, Row, heading, print_table
 
-DEFAULT = ("imports", "throughput", "budget", "reads", "scaling", "memory")
+DEFAULT = ("imports", "throughput", "budget", "reads", "scheduled_run", "scaling", "memory")
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
@@ -49,6 +50,10 @@ def _runner(name: str, args: argparse.Namespace) -> Callable[[], list[Row]]:
         from benchmarks import reads
 
         return lambda: reads.run(args.full)
+    if name == "scheduled_run":
+        from benchmarks import scheduled_run
+
+        return scheduled_run.run
     if name == "scaling":
         from benchmarks import scaling
 

@@ -6,7 +6,7 @@ import httpx
 
 from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
 from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
-from benchmarks.seeds import BITGET_ACCOUNT, HYPERLIQUID_KEY
+from benchmarks.seeds import BITGET_ACCOUNT, HYPERLIQUID_KEY, HYPERLIQUID_USER
 
 #: The operator's defaults: ``request_timeout=15`` (connect at most 5 s), pool of max_in_flight + 2.
 REQUEST_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
@@ -24,6 +24,7 @@ def bitget_client(url: str, max_in_flight: int) -> BitgetClient:
 def hyperliquid_client(url: str, max_in_flight: int) -> HyperliquidClient:
     return HyperliquidClient(
         HYPERLIQUID_KEY,
+        account_address=HYPERLIQUID_USER,
         network="mainnet",
         base_url=url,
         timeout=REQUEST_TIMEOUT,

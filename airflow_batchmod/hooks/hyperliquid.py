@@ -19,7 +19,8 @@ class HyperliquidHook(ExchangeHook):
     """Hyperliquid exchange API, signed with an account key or an API wallet.
 
     Connection fields: password = the signing wallet's private key, login = the account
-    address (needed when signing with an API wallet), extra ``vault_address`` (trade a vault or
+    address (when empty, the venue is asked once, ``userRole`` weight 60, whether the key is an
+    account or the API wallet of one, and the run acts for that account), extra ``vault_address`` (trade a vault or
     sub-account), extra ``network`` (``mainnet`` or ``testnet``: it alone decides the signature,
     never the URL), extra ``always_place``, ``expires_after_ms`` and ``proxy``; host, port and
     schema (``https`` unless set) make the base URL, default by network.
@@ -94,6 +95,9 @@ class HyperliquidHook(ExchangeHook):
         try:
             client = self.get_client()
             try:
+                # Without a login the venue is asked whose orders the key acts on (an API wallet's
+                # own address has no orders); with one, that the key is the account or its agent.
+                client.check_identity()
                 signer, user, network = client.signer_address, client.user_address, client.network
                 client.noop()
             finally:

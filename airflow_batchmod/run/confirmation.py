@@ -110,6 +110,7 @@ def _settle_shown(
         record = records[edit.index]
         if answer.landing is Landing.LANDED:
             record.after = answer.after
+            record.message = answer.message or record.message  # e.g. how much filled since
         elif answer.landing is Landing.CANCELLED:
             record.after = None
             _settle(record, EditStatus.CANCELLED, answer.message or TOOK_OFF_THE_BOOK, outcome)

@@ -150,6 +150,9 @@ def summary_table(report: dict[str, Any]) -> str:
     width = max(len(name) for name, _ in rows)
     lines = [f"{'status'.ljust(width)} | count", f"{'-' * width}-|------"]
     lines += [f"{name.ljust(width)} | {value}" for name, value in rows]
+    taken_off = report["totals"].get(EditStatus.CANCELLED.value, 0)
+    if taken_off:
+        lines.append(f"{taken_off} orders taken off the book (cancelled by their edit, nothing placed)")
     if report.get("stop_reason"):
         lines.append(f"sending stopped: {report['stop_reason']}")
     return "\n".join(lines)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -33,6 +33,13 @@ class SandboxConfig(BaseModel):
     hyperliquid_info_weight: bool = True
     #: Requests each Hyperliquid address has left (setting it applies to every address at once).
     hyperliquid_address_budget: Count = PLENTY_OF_REQUESTS
+    #: What a Hyperliquid modify whose new order cannot be placed (post-only cross, Ioc with
+    #: nothing to match, under the minimum value) does to the original: the venue cancels first
+    #: (``cancels_original``, seen in captures); ``keeps_original`` plays a venue that checks first.
+    hyperliquid_failed_modify: Literal["cancels_original", "keeps_original"] = "cancels_original"
+    #: Which order ``orderStatus`` answers for a cloid carried by a cancelled original and its
+    #: replacement (the venue does not say): the ``newest`` or the ``oldest``.
+    hyperliquid_shared_cloid_status: Literal["newest", "oldest"] = "newest"
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump()

@@ -36,6 +36,8 @@ HYPERLIQUID_CONNECTION_KEYS = {
 
 def _default_seed_connections() -> dict[str, dict[str, Any]]:
     """The connections, with Bitget credentials read from the packaged default seed (their one source)."""
+    from airflow_batchmod.exchanges.hyperliquid.signing import address_of
+
     seed_file = resources.files("airflow_batchmod.sandbox.seed").joinpath("default.json")
     seed = json.loads(seed_file.read_text(encoding="utf-8"))
     bitget = {account["uid"]: account for account in seed["bitget"]["accounts"]}
@@ -50,7 +52,13 @@ def _default_seed_connections() -> dict[str, dict[str, Any]]:
         }
     network = seed["hyperliquid"].get("network", "mainnet")
     for conn_id, key in HYPERLIQUID_CONNECTION_KEYS.items():
-        connections[conn_id] = {"conn_type": "hyperliquid", "password": key, "extra": {"network": network}}
+        # The login names the account: without one, each run asks userRole (weight 60).
+        connections[conn_id] = {
+            "conn_type": "hyperliquid",
+            "login": address_of(key).lower(),
+            "password": key,
+            "extra": {"network": network},
+        }
     return connections
 
 

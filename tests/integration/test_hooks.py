@@ -57,6 +57,9 @@ def test_bitget_connection_without_passphrase_is_refused(
         BitgetHook("bitget_bare").get_client()
 
 
+ACCOUNT_A = "0x14791697260e4c9a71f18484c9f997b308e59325"
+
+
 def _signed_calls(sandbox: Sandbox) -> list[tuple[str, int | None]]:
     return [(r["kind"], r["status"]) for r in sandbox.requests() if r["path"] == "/exchange"]
 
@@ -109,8 +112,32 @@ def test_hyperliquid_unknown_signer_fails_test_connection(
     monkeypatch.setenv("AIRFLOW_CONN_HYPERLIQUID_STRANGER", json.dumps(conn))
     ok, message = HyperliquidHook("hyperliquid_stranger").test_connection()
     assert not ok
-    assert "does not exist" in message and "a wrong private key" in message
+    # No login: the venue is asked whose orders the key acts on, and knows the key as nobody.
+    assert "neither an account nor the API wallet" in message and "a wrong private key" in message
     assert "42" * 32 not in message
+    assert _signed_calls(sandbox_conns) == []
+
+
+def test_hyperliquid_agent_key_without_login_acts_for_its_account(
+    sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = {"conn_type": "hyperliquid", "host": sandbox_conns.url, "password": "0x" + "22" * 32}
+    monkeypatch.setenv("AIRFLOW_CONN_HYPERLIQUID_AGENT", json.dumps(conn))
+    ok, message = HyperliquidHook("hyperliquid_agent").test_connection()
+    assert ok, message
+    assert "may act for 0x14791697260e4c9a71f18484c9f997b308e59325" in message
+    assert len(sandbox_conns.requests_where(kind="userRole")) == 1
+
+
+def test_hyperliquid_key_that_is_not_the_logins_fails_naming_both(
+    sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = {**sandbox_connections(sandbox_conns.url)["hyperliquid_second"], "login": ACCOUNT_A}
+    monkeypatch.setenv("AIRFLOW_CONN_HYPERLIQUID_MISMATCH", json.dumps(conn))
+    ok, message = HyperliquidHook("hyperliquid_mismatch").test_connection()
+    assert not ok
+    assert ACCOUNT_A in message and "0x19e7e376e7c213b7e7e7e46cc70a5dd086daff2a" in message
+    assert _signed_calls(sandbox_conns) == []
 
 
 def test_bitget_open_orders_are_listed_in_pages_as_neutral_dicts(sandbox_conns: Sandbox) -> None:
@@ -233,7 +260,7 @@ def test_hyperliquid_uri_connection_with_port_and_http_schema(
     assert ok, message
     with HyperliquidHook("hyperliquid_uri").get_client() as client:
         preparation = client.prepare(
-            [{"oid": 1000001, "coin": "BTC", "is_buy": True, "price": "1", "size": "1"}]
+            [{"oid": 1000001, "coin": "BTC", "is_buy": True, "price": "10", "size": "1"}]
         )
     assert preparation.problems == [] and len(preparation.edits) == 1
     assert [r["path"] for r in sandbox_conns.requests()][-1] == "/info"

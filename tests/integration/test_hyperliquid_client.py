@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from airflow_batchmod.exchanges.base import (
     EditProblem,
     FatalRequestError,
     ItemResult,
+    MetadataRefusedError,
     Outcome,
     OutcomeUnknownError,
     PreparedEdit,
@@ -34,9 +37,23 @@ BTC_ALO_CLOID = "0x0000000a000000000000000000000001"  # on 1000001: BTC buy 5990
 CLOID_1000004 = "0x0000000a000000000000000000000004"  # BTC buy 59600 0.001 Gtc
 
 
-@pytest.fixture
-def sandbox(fresh_sandbox: Sandbox) -> Sandbox:
+#: Every way the sandbox plays what the venue leaves open (docs/venue-behaviour.md); the client
+#: must be right under each.
+VENUE_MODES = {
+    "default": {},
+    "keeps_original": {"hyperliquid_failed_modify": "keeps_original"},
+    "oldest_cloid": {"hyperliquid_shared_cloid_status": "oldest"},
+}
+
+
+@pytest.fixture(params=sorted(VENUE_MODES))
+def sandbox(fresh_sandbox: Sandbox, request: pytest.FixtureRequest) -> Sandbox:
+    fresh_sandbox.configure(**VENUE_MODES[request.param])
     return fresh_sandbox
+
+
+def _keeps_original(sandbox: Sandbox) -> bool:
+    return bool(sandbox.configure()["hyperliquid_failed_modify"] == "keeps_original")
 
 
 @pytest.fixture
@@ -50,6 +67,9 @@ class _client:
 
     def __init__(self, sandbox: Sandbox, key: str = KEY_A, **options: Any) -> None:
         options.setdefault("read_retry", ReadRetry(base_delay=0.05))
+        if key == KEY_A:
+            # Named, as a scheduled run's connection does: no userRole read (weight 60).
+            options.setdefault("account_address", USER_A)
         self.client = HyperliquidClient(key, base_url=sandbox.url, **options)
 
     def __enter__(self) -> HyperliquidClient:
@@ -71,8 +91,12 @@ def _as_given(client: HyperliquidClient, raw: list[Any]) -> list[PreparedEdit]:
     directory = client.info.directory()
     edits = []
     for index, item in enumerate(raw):
-        checked = check_edit(index, parse_edit(item), directory, round_to_rules=False)
+        request = parse_edit(item)
+        # Checked at a size worth enough, then sent at the size asked: the minimum value is one of
+        # the rules the plan keeps back and the venue must be seen to enforce.
+        checked = check_edit(index, replace(request, size=Decimal(10**6)), directory, round_to_rules=False)
         assert not isinstance(checked, EditProblem), checked
+        checked = replace(checked, request=request, size=request.size)
         built = build_edit(checked, None, directory, user=client.user_address, always_place=False)
         assert isinstance(built, PreparedEdit), built
         edits.append(built)
@@ -194,7 +218,36 @@ def test_agent_wallet_trades_for_its_account(sandbox: Sandbox) -> None:
     assert hyperliquid_orders(sandbox)[int(result.order_id or 0)]["user"] == USER_A
 
 
+def test_agent_key_without_account_acts_for_the_account(sandbox: Sandbox) -> None:
+    with _client(sandbox, KEY_AGENT) as client:
+        (edit,) = _prepare(client, [_btc(1000006, "59410", "0.001")])
+        (result,) = client.submit([edit])
+        assert client.user_address == USER_A
+    assert result.outcome is Outcome.APPLIED
+    orders = hyperliquid_orders(sandbox)
+    assert orders[int(result.order_id or 0)]["user"] == USER_A and orders[1000006]["status"] == "canceled"
+    # Asked once, for the signer.
+    (asked,) = sandbox.requests_where(venue="hyperliquid", kind="userRole")
+    assert asked["status"] == 200
+
+
+def test_a_key_that_is_neither_the_account_nor_its_agent_fails_naming_both(sandbox: Sandbox) -> None:
+    signer_b = "0x19e7e376e7c213b7e7e7e46cc70a5dd086daff2a"
+    with (
+        _client(sandbox, KEY_B, account_address=USER_A) as client,
+        pytest.raises(FatalRequestError) as caught,
+    ):
+        client.check_identity()
+    assert signer_b in caught.value.message and USER_A in caught.value.message
+    stranger = "0x" + "42" * 32
+    with _client(sandbox, stranger) as client, pytest.raises(MetadataRefusedError) as refused:
+        client.prepare([_btc(1000006, "59410", "0.001")])
+    assert client.signer_address.lower() in refused.value.message and "login" in refused.value.message
+    assert sandbox.requests_where(venue="hyperliquid", endpoint="modify") == []
+
+
 def test_per_order_errors(sandbox: Sandbox, client: HyperliquidClient) -> None:
+    keeps = _keeps_original(sandbox)
     edits = _as_given(
         client,
         [
@@ -207,16 +260,18 @@ def test_per_order_errors(sandbox: Sandbox, client: HyperliquidClient) -> None:
     # Alo and non-Alo edits travel in separate requests
     groups = {edit.batch_group for edit in edits}
     assert groups == {"alo", "other"}
+    # A refused placement: the venue may already have cancelled the original (the default) or not.
+    refused = Outcome.REJECTED if keeps else Outcome.CANCELLED
     results = client.submit([edit for edit in edits if edit.batch_group == "other"])
-    assert _outcomes(results) == [Outcome.APPLIED, Outcome.REJECTED, Outcome.REJECTED]
+    assert _outcomes(results) == [Outcome.APPLIED, refused, Outcome.REJECTED]
     assert "minimum value of $10" in (results[1].message or "")
     assert "Cannot modify canceled or filled order" in (results[2].message or "")
     (alo,) = client.submit([edit for edit in edits if edit.batch_group == "alo"])
-    assert alo.outcome is Outcome.REJECTED and "Post only order would have immediately matched" in (
-        alo.message or ""
-    )
+    assert alo.outcome is refused and "Post only order would have immediately matched" in (alo.message or "")
     orders = hyperliquid_orders(sandbox)
-    assert orders[1000009]["status"] == "open" and orders[1000010]["status"] == "open"
+    left = "open" if keeps else "canceled"
+    assert orders[1000009]["status"] == left and orders[1000010]["status"] == left
+    assert orders[1000009]["replacedBy"] is None and orders[1000010]["replacedBy"] is None
 
 
 def test_trigger_modify_needs_always_place(sandbox: Sandbox) -> None:

@@ -119,3 +119,56 @@ def test_outcome_that_stays_unknown_fails_the_task(run_operator: RunOperator, sa
     assert [e["status"] for e in run.report["edits"]] == ["unknown"] * 3
     assert run.error is not None
     assert len(modify_requests(sandbox_conns, "hyperliquid")) == 1
+
+
+#: A post-only BTC edit that rests below the sandbox's 60000 mark when planned.
+BTC_ALO_EDIT = {
+    "oid": 1000006,
+    "coin": "BTC",
+    "is_buy": True,
+    "price": "59950",
+    "size": "0.001",
+    "order_type": {"limit": {"tif": "Alo"}},
+}
+
+
+def test_a_post_only_edit_that_crosses_is_invalid_and_nothing_is_sent(
+    run_operator: RunOperator, sandbox_conns: Sandbox
+) -> None:
+    run = run_operator("hyperliquid_default", [{**BTC_ALO_EDIT, "price": "60010"}])
+    assert run.error is not None and "best ask 60000" in str(run.error)
+    assert modify_requests(sandbox_conns, "hyperliquid") == []
+    assert hyperliquid_orders(sandbox_conns)[1000006]["status"] == "open"
+
+
+@pytest.mark.parametrize("mode", ["cancels_original", "keeps_original"])
+def test_the_book_moves_between_plan_and_send(
+    run_operator: RunOperator, sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """The plan sees a post-only price below the mark; the market then falls through it, so the
+    venue refuses the new order. Cancelling first, it has taken the original off the book."""
+    from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
+
+    sandbox_conns.configure(hyperliquid_failed_modify=mode)
+    planned = HyperliquidClient.prepare
+
+    def plan_then_the_market_moves(client: HyperliquidClient, raw: Any) -> Any:
+        preparation = planned(client, raw)
+        sandbox_conns.mark("hyperliquid", "BTC", "59900")
+        return preparation
+
+    monkeypatch.setattr(HyperliquidClient, "prepare", plan_then_the_market_moves)
+    run = run_operator("hyperliquid_default", [BTC_ALO_EDIT])
+    assert run.error is not None  # cancelled and rejected both fail the task
+    assert run.report is not None
+    (entry,) = run.report["edits"]
+    original = hyperliquid_orders(sandbox_conns)[1000006]
+    assert len(modify_requests(sandbox_conns, "hyperliquid")) == 1
+    assert entry["before"] is not None and entry["after"] is None
+    assert "Post only order would have immediately matched" in entry["message"]
+    if mode == "cancels_original":
+        assert entry["status"] == "cancelled" and run.report["totals"]["cancelled"] == 1
+        assert (original["status"], original["replacedBy"]) == ("canceled", None)
+    else:
+        assert entry["status"] == "rejected"
+        assert original["status"] == "open"

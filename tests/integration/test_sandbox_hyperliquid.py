@@ -33,6 +33,9 @@ from tests.support.signed_requests import (
     statuses,
 )
 
+#: The venue's prefix when the cancel leg of a modify ran and the new order was refused.
+PLACING = "Error placing new order during modify: "
+
 # Seeded orders of account A (see docs/sandbox.md): 1000001 BTC buy 59900 0.002 Alo with a cloid,
 # 1000002 BTC buy 59800 0.001 Gtc, 1000065 BTC sell stop (trigger) 0.002.
 BTC_BUY_CLOID = "0x0000000a000000000000000000000001"
@@ -223,7 +226,8 @@ def test_tick_lot_and_minimum_value_errors(client: httpx.Client, fresh_sandbox: 
         {"error": "Price must be divisible by tick size. asset=0"},
         {"error": "Price must be divisible by tick size. asset=1"},
         {"error": "Order has invalid size."},
-        {"error": "Order must have minimum value of $10. asset=2"},
+        # The minimum value is checked when placing, after the original was cancelled.
+        {"error": PLACING + "Order must have minimum value of $10. asset=2"},
         {"error": "Price must be divisible by tick size. asset=10000"},
         {"error": "Order has invalid size."},
     ]
@@ -231,10 +235,11 @@ def test_tick_lot_and_minimum_value_errors(client: httpx.Client, fresh_sandbox: 
     # 123456 crosses the mark of 60000: an executable Gtc needs always-place.
     assert result[7] == {"error": "Modify requires always place for this order type."}
     orders = hyperliquid_orders(fresh_sandbox.state())
-    assert [
-        orders[oid]["status"] for oid in (1000002, 1000021, 1000023, 1000037, 1000053, 1000054, 1000003)
-    ] == ["open"] * 7
+    assert [orders[oid]["status"] for oid in (1000002, 1000021, 1000023, 1000053, 1000054, 1000003)] == [
+        "open"
+    ] * 6
     assert orders[1000055]["status"] == "canceled"
+    assert (orders[1000037]["status"], orders[1000037]["replacedBy"]) == ("canceled", None)
 
 
 def test_always_place_rules(client: httpx.Client, fresh_sandbox: Sandbox) -> None:
@@ -253,10 +258,13 @@ def test_always_place_rules(client: httpx.Client, fresh_sandbox: Sandbox) -> Non
     )
     needs = {"error": "Modify requires always place for this order type."}
     assert without[:3] == [needs, needs, needs]
-    assert without[3] == {"error": "Post only order would have immediately matched, bbo was 60000. asset=0"}
+    assert without[3] == {
+        "error": PLACING + "Post only order would have immediately matched, bbo was 60000. asset=0"
+    }
     rested = without[4]["resting"]["oid"]
     orders = hyperliquid_orders(fresh_sandbox.state())
-    assert [orders[oid]["status"] for oid in (1000002, 1000004, 1000065, 1000006)] == ["open"] * 4
+    assert [orders[oid]["status"] for oid in (1000002, 1000004, 1000065)] == ["open"] * 3
+    assert orders[1000006]["status"] == "canceled"  # the cancel leg ran; the new order was refused
     assert orders[rested]["orderType"] == {"limit": {"tif": "Alo"}}  # the documented Gtc -> Alo override
 
     with_a = statuses(
@@ -276,12 +284,58 @@ def test_always_place_rules(client: httpx.Client, fresh_sandbox: Sandbox) -> Non
     assert (filled["totalSz"], filled["avgPx"]) == ("0.001", "60000")
     trigger_oid = with_a[1]["resting"]["oid"]
     gtc_oid = with_a[2]["resting"]["oid"]
-    assert with_a[3] == {"error": "Order could not immediately match against any resting orders. asset=0"}
+    assert with_a[3] == {
+        "error": PLACING + "Order could not immediately match against any resting orders. asset=0"
+    }
     orders = hyperliquid_orders(fresh_sandbox.state())
     assert (orders[1000002]["status"], orders[filled["oid"]]["status"]) == ("canceled", "filled")
     assert orders[trigger_oid]["orderType"]["trigger"]["triggerPx"] == "54000"
     assert orders[gtc_oid]["orderType"] == {"limit": {"tif": "Gtc"}}
-    assert orders[1000004]["status"] == "open"
+    assert orders[1000004]["status"] == "canceled"
+
+
+def test_keeps_original_mode_checks_the_new_order_first(client: httpx.Client, fresh_sandbox: Sandbox) -> None:
+    fresh_sandbox.configure(hyperliquid_failed_modify="keeps_original")
+    result = statuses(
+        hl_modify(
+            client,
+            HL_KEY_A,
+            [
+                {"oid": 1000006, "order": hl_order(BTC, True, "60500", "0.001", "Alo")},  # crossing Alo
+                {"oid": 1000037, "order": hl_order(SOL, True, "149.25", "0.05")},  # $7.46 < $10
+            ],
+        )
+    )
+    assert result == [
+        {"error": "Post only order would have immediately matched, bbo was 60000. asset=0"},
+        {"error": "Order must have minimum value of $10. asset=2"},
+    ]
+    orders = hyperliquid_orders(fresh_sandbox.state())
+    assert [orders[oid]["status"] for oid in (1000006, 1000037)] == ["open", "open"]
+
+
+def test_shared_cloid_status_answers_newest_or_oldest(client: httpx.Client, fresh_sandbox: Sandbox) -> None:
+    [status] = statuses(
+        hl_modify(client, HL_KEY_A, [{"oid": 1000001, "order": hl_order(BTC, True, "59850", "0.003", "Alo")}])
+    )
+    new_oid = status["resting"]["oid"]
+    ask = {"type": "orderStatus", "user": HL_USER_A, "oid": BTC_BUY_CLOID}
+    assert hl_info(client, ask)["order"]["order"]["oid"] == new_oid
+    fresh_sandbox.configure(hyperliquid_shared_cloid_status="oldest")
+    oldest = hl_info(client, ask)["order"]
+    assert (oldest["order"]["oid"], oldest["status"]) == (1000001, "canceled")
+
+
+def test_expired_action_costs_five_requests(client: httpx.Client) -> None:
+    used = hl_info(client, {"type": "userRateLimit", "user": HL_USER_A})["nRequestsUsed"]
+    body = hl_body(
+        HL_KEY_A,
+        [{"oid": 1000002, "order": hl_order(BTC, True, "59790", "0.001", "Alo")}],
+        expires_after=now_ms() - 1000,
+    )
+    answer = hl_exchange(client, body).json()
+    assert answer["status"] == "err" and "expire" in answer["response"].lower()
+    assert hl_info(client, {"type": "userRateLimit", "user": HL_USER_A})["nRequestsUsed"] == used + 5
 
 
 def test_always_place_places_even_when_the_cancel_fails(client: httpx.Client, fresh_sandbox: Sandbox) -> None:

@@ -239,11 +239,15 @@ def run_schedule(
     runs: int,
     rng: random.Random,
     on_run: Callable[[ScheduledRun], None] = lambda run: None,
+    mode: Mapping[str, object] | None = None,
 ) -> list[ScheduledRun]:
-    """Reset the sandbox, then run the ladder DAG ``runs`` times in a row with the market moving between."""
+    """Reset the sandbox (to ``mode``, a sandbox config), then run the ladder DAG ``runs`` times in
+    a row with the market moving between."""
     plans = ladder_plans()
     ladder = plans.load_ladder(venue)
     sandbox.reset(DEFAULT_SEED)
+    if mode:
+        sandbox.configure(**mode)
     sandbox.clear_faults()
     market = Market(seed_mid(venue), first=True)  # the seed's mark: where the first run centres
     outcomes: list[ScheduledRun] = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -249,10 +250,18 @@ def execute_operator(
 
 
 def soak_round(
-    sandbox: Sandbox, rng: random.Random, exchange: str, *, late_apply: bool = False
+    sandbox: Sandbox,
+    rng: random.Random,
+    exchange: str,
+    *,
+    late_apply: bool = False,
+    mode: Mapping[str, object] | None = None,
 ) -> RoundOutcome:
-    """Reset, plan, fault, run, check."""
+    """Reset, plan, fault, run, check; ``mode`` is the sandbox config the round plays (e.g.
+    ``{"hyperliquid_failed_modify": "keeps_original"}``, see docs/venue-behaviour.md)."""
     sandbox.reset(DEFAULT_SEED)
+    if mode:
+        sandbox.configure(**mode)
     sandbox.clear_requests()
     before = sandbox.state()
     plan = plan_round(rng, exchange, before, late_apply=late_apply)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Literal
@@ -20,17 +21,25 @@ from airflow_batchmod.exchanges.base import (
     Confirmation,
     EditProblem,
     FailureKind,
+    FatalRequestError,
     ItemResult,
     MetadataError,
+    MetadataRefusedError,
+    Outcome,
     Preparation,
     PreparedEdit,
     RateLimit,
     ReconcileError,
+    TransientRequestError,
 )
 from airflow_batchmod.exchanges.http import make_http_client, send_modification
-from airflow_batchmod.exchanges.hyperliquid.confirmation import confirm_edits
+from airflow_batchmod.exchanges.hyperliquid.confirmation import FinalAnswers, confirm_edits
+from airflow_batchmod.exchanges.hyperliquid.crossing import screen_crossing
+from airflow_batchmod.exchanges.hyperliquid.errors import ExpiryRefusals
+from airflow_batchmod.exchanges.hyperliquid.failed_modifies import settle_refusals
+from airflow_batchmod.exchanges.hyperliquid.identity import acting_user_of, check_acts_for
 from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
-from airflow_batchmod.exchanges.hyperliquid.metadata import MetadataCache
+from airflow_batchmod.exchanges.hyperliquid.metadata import MetadataCache, needed_halves
 from airflow_batchmod.exchanges.hyperliquid.models import EditInputError, EditRequest, parse_edit, raw_label
 from airflow_batchmod.exchanges.hyperliquid.nonce import nonce_source_for, now_ms
 from airflow_batchmod.exchanges.hyperliquid.planning import ModifyPayload, payload_of, plan
@@ -140,10 +149,16 @@ class HyperliquidClient:
         retry = read_retry or ReadRetry()
         self._limiter = limiter or SlidingWindowLimiter(self.rate_limit.limit, self.rate_limit.window_seconds)
         self.info = InfoReader(self._http, self._limiter, retry)
-        self._metadata = MetadataCache(self.info.directory)
+        self._metadata = MetadataCache(
+            lambda: self.info.query({"type": "meta"}), lambda: self.info.query({"type": "spotMeta"})
+        )
         # The read policy's sleep serves every wait but the limiter's, so tests can record them.
         self._expiries = ExpiryBook(sleep=retry.sleep)
-        self._reconciler = Reconciler(self.info, self.user_address, self._expiries)
+        self._acting = self._vault or self._account
+        self._acting_lock = threading.Lock()
+        self._reconciler = Reconciler(self.info, lambda: self.user_address, self._expiries)
+        self._expiries_refused = ExpiryRefusals()
+        self._answered = FinalAnswers()
 
     @staticmethod
     def _signer_of(private_key: str) -> str:
@@ -165,8 +180,24 @@ class HyperliquidClient:
 
     @property
     def user_address(self) -> str:
-        """The acting user (lower case): the vault, else the account, else the signer."""
-        return self._vault or self._account or self._signer.lower()
+        """The acting user (lower case): the vault, else the account; with neither, the venue is
+        asked once whose orders the signer acts on (see :func:`.identity.acting_user_of`).
+
+        Raises :class:`ReconcileError` when the signer's role cannot be read and
+        :class:`FatalRequestError` when the signer is no account and no account's API wallet.
+        """
+        with self._acting_lock:
+            if self._acting is None:
+                self._acting = acting_user_of(self.info, self._signer.lower())
+            return self._acting
+
+    def check_identity(self) -> None:
+        """Prove the signer may act for the acting user: resolves it when the connection names
+        no account, else checks the signer is the account or its API wallet (one ``userRole``)."""
+        if self._account is not None and self._vault is None:
+            check_acts_for(self.info, self._signer.lower(), self._account)
+        else:
+            _ = self.user_address
 
     def secrets(self) -> list[str]:
         """Texts to redact from anything shown to people (the key, with and without ``0x``)."""
@@ -176,7 +207,7 @@ class HyperliquidClient:
 
     def __repr__(self) -> str:
         return (
-            f"HyperliquidClient(network={self.network!r}, signer={self._signer}, user={self.user_address}, "
+            f"HyperliquidClient(network={self.network!r}, signer={self._signer}, user={self._acting}, "
             f"vault={self._vault}, base_url={self.base_url!r})"
         )
 
@@ -187,7 +218,8 @@ class HyperliquidClient:
 
     def prepare(self, raw_edits: Sequence[object]) -> Preparation:
         """Validate every edit; read-only calls: ``meta``/``spotMeta`` (once per client), the
-        acting user's open orders, and ``orderStatus`` for checked targets that are no longer open.
+        acting user's open orders, ``orderStatus`` for checked targets that are no longer open, and
+        ``l2Book`` per coin with an edit that rests post-only (see :mod:`.crossing`).
 
         Raises :class:`MetadataError` when those reads fail; never raises for bad input.
         """
@@ -200,9 +232,9 @@ class HyperliquidClient:
                 problems.append(EditProblem(index, raw_label(raw), tuple(exc.problems)))
         if not parsed:
             return Preparation(edits=[], problems=problems)
-        user = self.user_address
         try:
-            directory = self._metadata.get()
+            user = self.user_address
+            directory = self._metadata.get(**needed_halves([request for _, request in parsed]))
             planned = plan(
                 parsed,
                 directory,
@@ -212,10 +244,13 @@ class HyperliquidClient:
                 round_to_rules=self._round,
                 always_place=self._always_place,
             )
+            edits, crossing = screen_crossing(self.info, planned.edits, directory)
         except ReconcileError as exc:
             raise MetadataError(f"could not plan: {exc.message}", kind=exc.kind) from None
-        problems = sorted(problems + planned.problems, key=lambda problem: problem.index)
-        return Preparation(edits=planned.edits, problems=problems, skipped=planned.skipped)
+        except FatalRequestError as exc:
+            raise MetadataRefusedError(f"could not plan: {exc.message}", code=exc.code) from None
+        problems = sorted(problems + planned.problems + crossing, key=lambda problem: problem.index)
+        return Preparation(edits=edits, problems=problems, skipped=planned.skipped)
 
     def check_budget(self, edit_count: int) -> None:
         """Raise :class:`BudgetExhaustedError` when the acting address has fewer requests left
@@ -224,7 +259,9 @@ class HyperliquidClient:
         A budget that cannot be read is not a reason to stop: the exchange still refuses a request
         over budget, and :meth:`submit` turns that refusal into the same error.
         """
-        if edit_count <= 0:
+        if edit_count <= self.max_batch_size:
+            # One request at most per group: the venue refuses it whole when over budget, with the
+            # same numbers, so a pre-check (weight 20) would only add a read.
             return
         try:
             budget = self.info.address_budget(self.user_address)
@@ -249,9 +286,25 @@ class HyperliquidClient:
         action = batch_modify_action(
             [modify_wire(payload.target, payload.order) for payload in payloads], always_place=always.pop()
         )
-        response = self._send_action(action, self.request_weight(len(edits)), [edit.index for edit in edits])
+        indices = [edit.index for edit in edits]
+        response = self._send_action(action, self.request_weight(len(edits)), indices)
         log.info("Hyperliquid batchModify of %d edits answered HTTP %d", len(edits), response.status_code)
-        return read_exchange_response(response, [edit.index for edit in edits], network=self.network)
+        try:
+            results = read_exchange_response(response, indices, network=self.network)
+        except FatalRequestError as exc:
+            if exc.code != "rejected":
+                raise
+            # A refusal nobody classified: whether it cancelled anything only the book can say.
+            refused = [ItemResult(i, Outcome.REJECTED, code=exc.code, message=exc.message) for i in indices]
+            results = settle_refusals(self.info, self.user_address, edits, refused)
+            if all(result.outcome is Outcome.REJECTED for result in results):
+                raise
+            return results
+        except TransientRequestError as exc:
+            raise self._expiries_refused.checked(exc) from None
+        results = settle_refusals(self.info, self.user_address, edits, results)
+        self._answered.note(results)
+        return results
 
     def noop(self) -> None:
         """Send a signed ``noop`` (it only uses up a nonce; weight 1). Proves the key, the network
@@ -294,10 +347,16 @@ class HyperliquidClient:
         return self._reconciler.reconcile(edits)
 
     def confirm(self, edits: Sequence[PreparedEdit]) -> list[Confirmation]:
-        """Whether the book shows each accepted edit on the order now carrying it: one
-        ``frontendOpenOrders`` read, ``orderStatus`` only for orders it does not list (see
-        :mod:`.confirmation`). Raises :class:`ReconcileError` when the list cannot be read."""
-        return confirm_edits(self.info, self.user_address, edits)
+        """Whether the book shows each accepted edit on the order now carrying it. An edit whose
+        modify answered with the replacement's oid is final (the venue applies a modify when it
+        answers): it landed with what it asked for, no read. For the rest one ``frontendOpenOrders``
+        read, ``orderStatus`` only for orders it does not list (see :mod:`.confirmation`). Raises
+        :class:`ReconcileError` when the list cannot be read."""
+        final, doubtful = self._answered.split(edits)
+        answers = {
+            answer.index: answer for answer in final + confirm_edits(self.info, self.user_address, doubtful)
+        }
+        return [answers[edit.index] for edit in edits]
 
     def retarget(self, edit: PreparedEdit, order_id: str) -> PreparedEdit:
         """The same edit, addressed to the order ``order_id`` (the oid that replaced its target).

@@ -7,6 +7,7 @@ whether sending again can succeed.
 from __future__ import annotations
 
 import re
+import threading
 
 from airflow_batchmod.exchanges.base import (
     BudgetExhaustedError,
@@ -75,3 +76,31 @@ def refusal_error(message: str, *, network: str = "mainnet") -> ExchangeError:
     if "must deposit" in lowered or "signature" in lowered:
         return FatalRequestError(f"action refused (signer or account not recognised): {text}", code="auth")
     return FatalRequestError(f"action refused: {text}", code="rejected")
+
+
+#: An action refused because its ``expiresAfter`` passed is sent again at most this often.
+MAX_EXPIRY_RETRIES = 1
+
+
+class ExpiryRefusals:
+    """Counts expiry refusals: one may be retried; each costs 5x on the address budget, and a
+    second means the clock or ``expires_after_ms`` is wrong, which no retry cures."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def checked(self, exc: TransientRequestError) -> ExchangeError:
+        """``exc`` itself, or a :class:`FatalRequestError` once expiries passed the allowance."""
+        if exc.code != "expired":
+            return exc
+        with self._lock:
+            self._count += 1
+            count = self._count
+        if count <= MAX_EXPIRY_RETRIES:
+            return exc
+        return FatalRequestError(
+            f"{exc.message} (refused as expired {count} times: check the clock and expires_after_ms; "
+            "each expired action costs 5 requests of the address budget)",
+            code="expired",
+        )

@@ -114,6 +114,10 @@ class InfoReader:
             raise ReconcileError("allMids: the answer is not an object")
         return {str(coin): str(mid) for coin, mid in body.items()}
 
+    def l2_book(self, coin: str) -> Any:
+        """``l2Book`` of one coin (weight 2): bids and asks, best first."""
+        return self.query({"type": "l2Book", "coin": coin})
+
     def order_status(self, user: str, target: int | str) -> OrderView | None:
         return read_order_status(self.query({"type": "orderStatus", "user": user, "oid": target}))
 

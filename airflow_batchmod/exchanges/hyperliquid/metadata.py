@@ -8,9 +8,9 @@ index, so they are kept here too. A spot pair's id is ``10000 + pair index`` and
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from airflow_batchmod.exchanges.base import MetadataError
 
@@ -27,6 +27,8 @@ class AssetInfo:
     sz_decimals: int
     is_spot: bool
     is_delisted: bool = False
+    #: What the minimum order value is counted in: USDC on perps, the quote token on spot.
+    quote_token: str = "USDC"
 
     @property
     def max_price_decimals(self) -> int:
@@ -124,6 +126,7 @@ def parse_spot_meta(spot_meta: object) -> tuple[list[AssetInfo], dict[str, int]]
                 name=_str_field(pair, "name", where),
                 sz_decimals=_int_field(base, "szDecimals", f"{where} base token"),
                 is_spot=True,
+                quote_token=str(quote.get("name", "USDC")),
             )
         )
         aliases[f"{base.get('name')}/{quote.get('name')}"] = asset
@@ -136,15 +139,46 @@ def build_directory(meta: object, spot_meta: object) -> AssetDirectory:
 
 
 class MetadataCache:
-    """Fetches the directory once (thread-safe) and keeps it for the client's lifetime."""
+    """Fetches each half of the directory (perps: ``meta``, spot: ``spotMeta``) once, only when an
+    edit needs it (thread-safe), and keeps it for the client's lifetime."""
 
-    def __init__(self, fetch: Callable[[], AssetDirectory]) -> None:
-        self._fetch = fetch
+    def __init__(self, fetch_perps: Callable[[], object], fetch_spot: Callable[[], object]) -> None:
+        self._fetch_perps = fetch_perps
+        self._fetch_spot = fetch_spot
         self._lock = threading.Lock()
-        self._directory: AssetDirectory | None = None
+        self._perps: list[AssetInfo] | None = None
+        self._spot: tuple[list[AssetInfo], dict[str, int]] | None = None
 
-    def get(self) -> AssetDirectory:
+    def get(self, *, perps: bool = True, spot: bool = True) -> AssetDirectory:
+        """The assets of the halves asked for (and of any half read before)."""
         with self._lock:
-            if self._directory is None:
-                self._directory = self._fetch()
-            return self._directory
+            if perps and self._perps is None:
+                self._perps = parse_perp_meta(self._fetch_perps())
+            if spot and self._spot is None:
+                self._spot = parse_spot_meta(self._fetch_spot())
+            spot_assets, aliases = self._spot if self._spot is not None else ([], {})
+            return AssetDirectory((self._perps or []) + spot_assets, aliases)
+
+
+class NamesAsset(Protocol):
+    """An edit as far as it names its asset: by coin or by asset id."""
+
+    @property
+    def coin(self) -> str | None: ...
+
+    @property
+    def asset(self) -> int | None: ...
+
+
+def is_spot(request: NamesAsset) -> bool:
+    """Spot pairs are named ``BASE/QUOTE`` or ``@<pair index>`` and numbered from 10,000."""
+    if request.asset is not None:
+        return request.asset >= SPOT_ASSET_OFFSET
+    coin = request.coin or ""
+    return "/" in coin or coin.startswith("@")
+
+
+def needed_halves(requests: Iterable[NamesAsset]) -> dict[str, bool]:
+    """Which metadata reads the edits need: ``perps`` (``meta``) and ``spot`` (``spotMeta``)."""
+    kinds = {is_spot(request) for request in requests}
+    return {"perps": False in kinds, "spot": True in kinds}

@@ -301,6 +301,8 @@ def _fit(
     problems.extend(precision.size_problems(size, asset, fields["size"]))
     if trigger_px is not None:
         problems.extend(precision.price_problems(trigger_px, asset, fields["trigger_px"]))
+    if price > 0 and size > 0:
+        problems.extend(precision.value_problems(price, size, asset, fields["size"]))
     return price, size, trigger_px
 
 

@@ -36,6 +36,22 @@ def _is_integer(value: Decimal) -> bool:
     return value == value.to_integral_value()
 
 
+#: The venue's minimum order value: 10 USDC on perps, 10 of the quote token on spot.
+MIN_ORDER_VALUE = Decimal(10)
+
+
+def value_problems(price: Decimal, size: Decimal, asset: AssetInfo, field: str = "size") -> list[str]:
+    """The order value ``price x size`` under the venue's minimum (a modify refused for it has
+    already cancelled the original, so it must never be sent)."""
+    value = price * size
+    if value >= MIN_ORDER_VALUE:
+        return []
+    return [
+        f"{field}: {format_decimal(size)} at {format_decimal(price)} is worth {format_decimal(value)} "
+        f"{asset.quote_token}, under the minimum order value of {MIN_ORDER_VALUE} {asset.quote_token}"
+    ]
+
+
 def price_problems(price: Decimal, asset: AssetInfo, field: str = "price") -> list[str]:
     """What is wrong with ``price`` for ``asset`` (empty when it is valid)."""
     if _is_integer(price):

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 #: Order states that prove a replacement order was really placed.
 REPLACEMENT_STATES = ("open", "filled", "triggered")
+#: The state of an order cancelled by a request (a modify's cancel leg among them); the venue's
+#: own cancels have their own names (``marginCanceled``, ``reduceOnlyCanceled``...).
+CANCELLED_BY_REQUEST = "canceled"
 #: Clock skew allowance between us and the exchange when waiting out an action's expiry.
 EXPIRY_GRACE_MS = 500
 #: ``orderStatus`` lookups in flight at once; the client's limiter paces them all.
@@ -62,10 +65,14 @@ class ExpiryBook:
 class Reconciler:
     """Settles in-doubt edits of one acting user: the open-orders list first, then order status."""
 
-    def __init__(self, info: InfoReader, user: str, expiries: ExpiryBook) -> None:
+    def __init__(self, info: InfoReader, user: Callable[[], str], expiries: ExpiryBook) -> None:
         self._info = info
-        self._user = user
+        self._acting_user = user
         self._expiries = expiries
+
+    @property
+    def _user(self) -> str:
+        return self._acting_user()
 
     def reconcile(self, edits: Sequence[PreparedEdit]) -> list[ItemResult]:
         if not edits:
@@ -115,15 +122,9 @@ class Reconciler:
                     return replaced
         except ReconcileError as exc:
             return ItemResult(edit.index, Outcome.UNKNOWN, message=f"lookup failed: {exc.message}")
-        target = describe_target(payload.target)
         if own is not None and own.status == "open":
             return still_open(edit, payload)
-        state = "unknown" if own is None else str(own.status)
-        return ItemResult(
-            edit.index,
-            Outcome.REJECTED,
-            message=f"order {target} is {state} and no order carrying cloid {payload.cloid} replaced it",
-        )
+        return gone_without_replacement(edit, payload, own, carrier)
 
 
 def settle_from_open_orders(
@@ -156,3 +157,28 @@ def replaced_by(edit: PreparedEdit, payload: ModifyPayload, carrier: OrderView |
 def still_open(edit: PreparedEdit, payload: ModifyPayload) -> ItemResult:
     target = describe_target(payload.target)
     return ItemResult(edit.index, Outcome.RETRY, message=f"order {target} is still open, unchanged")
+
+
+def gone_without_replacement(
+    edit: PreparedEdit, payload: ModifyPayload, own: OrderView | None, carrier: OrderView | None
+) -> ItemResult:
+    """The original is not open and no replacement was found by the cloid we sent.
+
+    Filled, cancelled by the venue or never known: the modify did not take it off the book
+    (``REJECTED``). Cancelled by a request (``canceled``): our
+    modify's cancel leg ran and its placement failed (``CANCELLED``), unless the cloid lookup named
+    the original itself: the venue does not say which order ``orderStatus`` answers for a cloid
+    that a cancelled original and its replacement share, so a replacement may exist (``UNKNOWN``).
+    """
+    target = describe_target(payload.target)
+    state = "unknown" if own is None else str(own.status)
+    message = f"order {target} is {state} and no order carrying cloid {payload.cloid} replaced it"
+    if own is None or own.status != CANCELLED_BY_REQUEST:
+        # Filled, or taken off by the venue (margin, reduce-only...): not by our modify.
+        return ItemResult(edit.index, Outcome.REJECTED, message=message)
+    if carrier is not None and carrier.oid == own.oid:
+        shared = (
+            f"order {target} is {state}; orderStatus for cloid {payload.cloid} names it, not a replacement"
+        )
+        return ItemResult(edit.index, Outcome.UNKNOWN, message=f"{shared}: a replacement may still exist")
+    return ItemResult(edit.index, Outcome.CANCELLED, message=f"{message}: the modify took it off the book")

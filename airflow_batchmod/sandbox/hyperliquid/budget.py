@@ -61,6 +61,10 @@ class AddressBudgets:
         """A fill of ``usdc`` notional frees one request per USDC."""
         self._of(address).volume += usdc
 
+    def penalise(self, address: str, requests: int) -> None:
+        """Count ``requests`` for ``address`` whatever is left (the cost of a refused action)."""
+        self._of(address).used += requests
+
     def charge(self, address: str, requests: int, now: float) -> str | None:
         """Count ``requests`` for ``address``; the exchange's error text when it may not send now."""
         budget = self._of(address)

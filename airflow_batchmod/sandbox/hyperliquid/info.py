@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from airflow_batchmod.exchanges.decimals import format_decimal
-from airflow_batchmod.sandbox.hyperliquid.state import HyperliquidBook, HyperliquidOrder
+from airflow_batchmod.sandbox.hyperliquid.state import HyperliquidAsset, HyperliquidBook, HyperliquidOrder
 
 QUERY_TYPES = frozenset({"orderStatus", "openOrders", "frontendOpenOrders"})
-INFO_TYPES = frozenset({"meta", "spotMeta", "userRole", "allMids", "userRateLimit"}) | QUERY_TYPES
+INFO_TYPES = frozenset({"meta", "spotMeta", "userRole", "allMids", "userRateLimit", "l2Book"}) | QUERY_TYPES
+#: The sandbox's book is one level a side, both at the mark price: an order at the mark trades.
+BOOK_LEVEL_SIZE = "1000"
 
 #: ``/info`` weight against the per-IP budget (1200 per minute); 20 for any type not listed.
 INFO_WEIGHTS = {
@@ -32,7 +35,9 @@ class InfoError(ValueError):
     """The request does not deserialise (HTTP 422)."""
 
 
-def answer(book: HyperliquidBook, request: dict[str, Any]) -> Any:
+def answer(book: HyperliquidBook, request: dict[str, Any], shared_cloid: str = "newest") -> Any:
+    """The answer to one ``/info`` request. ``shared_cloid`` (``newest`` or ``oldest``) picks the
+    order ``orderStatus`` names for a cloid several orders carried (the venue does not say)."""
     kind = request.get("type")
     if kind == "meta":
         return {"universe": [dict(perp) for perp in book.perps]}
@@ -43,6 +48,8 @@ def answer(book: HyperliquidBook, request: dict[str, Any]) -> Any:
         }
     if kind == "allMids":
         return _all_mids(book)
+    if kind == "l2Book":
+        return _l2_book(book, request.get("coin"))
     user = _user(request)
     if kind == "userRateLimit":
         return book.budgets.view(user)
@@ -53,7 +60,7 @@ def answer(book: HyperliquidBook, request: dict[str, Any]) -> Any:
     if kind == "frontendOpenOrders":
         return [_frontend(order) for order in _open_orders(book, user)]
     if kind == "orderStatus":
-        return _order_status(book, user, request.get("oid"))
+        return _order_status(book, user, request.get("oid"), shared_cloid)
     raise InfoError(f"unknown variant `{kind}`")
 
 
@@ -66,6 +73,24 @@ def _all_mids(book: HyperliquidBook) -> dict[str, str]:
             # The exchange names spot pairs "@<pair index>" (PURR/USDC also by name).
             mids[f"@{asset.asset - 10_000}"] = format_decimal(price)
     return mids
+
+
+def _l2_book(book: HyperliquidBook, coin: object) -> dict[str, Any] | None:
+    """``l2Book``: bids then asks, best first. The venue answers ``null`` for a coin it does not know."""
+    asset = _asset_named(book, coin)
+    if asset is None:
+        return None
+    level = {"px": format_decimal(book.mark_prices[asset.coin]), "sz": BOOK_LEVEL_SIZE, "n": 1}
+    return {"coin": coin, "time": int(time.time() * 1000), "levels": [[dict(level)], [dict(level)]]}
+
+
+def _asset_named(book: HyperliquidBook, coin: object) -> HyperliquidAsset | None:
+    """The asset a coin names: its name, or ``@<pair index>`` for a spot pair."""
+    if not isinstance(coin, str):
+        raise InfoError("missing or malformed field `coin`")
+    if coin.startswith("@") and coin[1:].isdigit():
+        return book.assets.get(10_000 + int(coin[1:]))
+    return book.assets_by_coin.get(coin)
 
 
 def _user(request: dict[str, Any]) -> str:
@@ -84,14 +109,15 @@ def _open_orders(book: HyperliquidBook, user: str) -> list[HyperliquidOrder]:
     )
 
 
-def _order_status(book: HyperliquidBook, user: str, oid: object) -> dict[str, Any]:
+def _order_status(book: HyperliquidBook, user: str, oid: object, shared_cloid: str) -> dict[str, Any]:
     order: HyperliquidOrder | None
     if isinstance(oid, int) and not isinstance(oid, bool):
         order = book.orders.get(oid)
         if order is not None and order.user != user:
             order = None
     elif isinstance(oid, str) and oid.startswith("0x") and len(oid) == 34:
-        order = book.newest_by_cloid(user, oid.lower())
+        carriers = book.by_cloid(user, oid.lower())
+        order = (carriers[-1] if shared_cloid == "newest" else carriers[0]) if carriers else None
     else:
         raise InfoError("oid must be an integer or a 0x cloid")
     if order is None:
@@ -114,7 +140,6 @@ def _basic(order: HyperliquidOrder) -> dict[str, Any]:
         "sz": format_decimal(order.sz),
         "oid": order.oid,
         "timestamp": order.timestamp,
-        "origSz": format_decimal(order.orig_sz),
         "cloid": order.cloid,
     }
 
@@ -122,6 +147,8 @@ def _basic(order: HyperliquidOrder) -> dict[str, Any]:
 def _frontend(order: HyperliquidOrder) -> dict[str, Any]:
     trigger = order.trigger
     view = _basic(order)
+    # Recorded answers: ``openOrders`` has no origSz; ``frontendOpenOrders`` does.
+    view["origSz"] = format_decimal(order.orig_sz)
     view["reduceOnly"] = order.reduce_only
     view["isPositionTpsl"] = False
     if trigger is None:

@@ -6,21 +6,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from airflow_batchmod.exchanges.decimals import format_decimal
 from airflow_batchmod.exchanges.hyperliquid.signing import Signature, recover_l1_signer
 from airflow_batchmod.sandbox.config import SandboxConfig
 from airflow_batchmod.sandbox.faults import FaultRule
 from airflow_batchmod.sandbox.hyperliquid import info as hyperliquid_info
-from airflow_batchmod.sandbox.hyperliquid.rules import (
-    CANNOT_MODIFY,
-    NEEDS_ALWAYS_PLACE,
-    crosses,
-    ioc_error,
-    order_error,
-    post_only_error,
-)
-from airflow_batchmod.sandbox.hyperliquid.state import HyperliquidBook, HyperliquidOrder
-from airflow_batchmod.sandbox.hyperliquid.wire import ExchangeRequest, Modify, ShapeError, parse_exchange_body
+from airflow_batchmod.sandbox.hyperliquid.modify import apply_modify
+from airflow_batchmod.sandbox.hyperliquid.state import HyperliquidBook
+from airflow_batchmod.sandbox.hyperliquid.wire import ExchangeRequest, ShapeError, parse_exchange_body
 from airflow_batchmod.sandbox.ratelimit import SlidingWindow, arrival_time
 from airflow_batchmod.sandbox.wire import Call, Request, Response, parse_json
 from airflow_batchmod.sandbox.world import World
@@ -29,6 +21,8 @@ EXCHANGE_PATH = "/exchange"
 INFO_PATH = "/info"
 #: An exchange action weighs 1 plus 1 per 40 modifies.
 BATCH_WEIGHT_STEP = 40
+#: An action cancelled because its ``expiresAfter`` passed costs 5x on the address budget (documented).
+EXPIRED_ACTION_COST = 5
 
 
 def _err(message: str) -> Response:
@@ -120,7 +114,8 @@ class HyperliquidVenue:
             return _unprocessable("expected a JSON object")
         try:
             with self._world.lock:
-                return Response.json(hyperliquid_info.answer(self._world.hyperliquid, body))
+                cloid_answer = self._config().hyperliquid_shared_cloid_status
+                return Response.json(hyperliquid_info.answer(self._world.hyperliquid, body, cloid_answer))
         except hyperliquid_info.InfoError as exc:
             return _unprocessable(str(exc))
 
@@ -171,6 +166,8 @@ class HyperliquidVenue:
                 return _err(f"User or API Wallet {signer} is not allowed to trade for vault {vault}.")
             user = vault
         if request.expires_after is not None and request.expires_after < now_ms:
+            # The venue charges an action refused for a stale expiresAfter 5x on the address budget.
+            book.budgets.penalise(user, EXPIRED_ACTION_COST * max(1, len(request.modifies)))
             return _err(f"Action expired: expiresAfter {request.expires_after} is before {now_ms}.")
         nonce_error = book.nonces.use(signer, request.nonce, now_ms)
         if nonce_error is not None:
@@ -185,70 +182,11 @@ class HyperliquidVenue:
         budget_error = book.budgets.charge(user, len(request.modifies), now)
         if budget_error is not None:
             return _err(budget_error)
-        statuses = [self._modify(book, user, m, request.always_place, now_ms) for m in request.modifies]
+        failed_modify = self._config().hyperliquid_failed_modify
+        statuses = [
+            apply_modify(
+                book, user, m, always_place=request.always_place, now_ms=now_ms, failed_modify=failed_modify
+            )
+            for m in request.modifies
+        ]
         return Response.json({"status": "ok", "response": {"type": "order", "data": {"statuses": statuses}}})
-
-    def _modify(
-        self, book: HyperliquidBook, user: str, modify: Modify, always_place: bool, now_ms: int
-    ) -> dict[str, Any]:
-        asset = book.assets.get(modify.asset)
-        if asset is None:
-            return {"error": f"Invalid asset. asset={modify.asset}"}
-        old = _find(book, user, modify.oid, modify.asset)
-        cancellable = old is not None and old.status == "open"
-        if not cancellable and not always_place:
-            return {"error": CANNOT_MODIFY}
-        problem = order_error(modify.price, modify.size, modify.trigger_px, asset)
-        if problem is not None:
-            return {"error": problem}
-        mark = book.mark_prices[asset.coin]
-        tif = modify.tif
-        executable = tif is not None and crosses(modify.is_buy, modify.price, mark)
-        immediate = tif in ("Ioc", "FrontendMarket")
-        if not always_place and (tif is None or immediate or (tif == "Gtc" and executable)):
-            return {"error": NEEDS_ALWAYS_PLACE}
-        if tif == "Alo" and executable:
-            return {"error": post_only_error(mark, asset)}
-        if immediate and not executable:
-            return {"error": ioc_error(asset)}
-        order_type = modify.order_type
-        if not always_place and tif == "Gtc":
-            # The documented override: a non-executable Gtc modify rests as Alo.
-            order_type = {"limit": {"tif": "Alo"}}
-        filled = executable and tif != "Alo"
-        new = HyperliquidOrder(
-            user=user,
-            oid=book.allocate_oid(),
-            cloid=modify.cloid if modify.cloid is not None else (old.cloid if old is not None else None),
-            coin=asset.coin,
-            asset=asset.asset,
-            side="B" if modify.is_buy else "A",
-            limit_px=modify.price,
-            sz=modify.size,
-            orig_sz=modify.size,
-            reduce_only=modify.reduce_only,
-            order_type=order_type,
-            status="filled" if filled else "open",
-            timestamp=now_ms,
-            status_timestamp=now_ms,
-        )
-        if old is not None and cancellable:
-            old.status = "canceled"
-            old.status_timestamp = now_ms
-            old.replaced_by = new.oid
-            new.replaces = old.oid
-        book.add(new)
-        ident: dict[str, Any] = {"oid": new.oid}
-        if new.cloid is not None:
-            ident["cloid"] = new.cloid
-        if filled:
-            return {"filled": {"totalSz": format_decimal(new.sz), "avgPx": format_decimal(mark), **ident}}
-        return {"resting": ident}
-
-
-def _find(book: HyperliquidBook, user: str, oid: int | str, asset: int) -> HyperliquidOrder | None:
-    """The user's order named by oid or cloid on ``asset``; another user's order is invisible."""
-    order = book.orders.get(oid) if isinstance(oid, int) else book.newest_by_cloid(user, oid)
-    if order is None or order.user != user or order.asset != asset:
-        return None
-    return order

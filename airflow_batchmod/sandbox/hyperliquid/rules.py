@@ -11,6 +11,8 @@ MAX_SIGNIFICANT_FIGURES = 5
 MIN_ORDER_VALUE = Decimal(10)
 CANNOT_MODIFY = "Cannot modify canceled or filled order"
 NEEDS_ALWAYS_PLACE = "Modify requires always place for this order type."
+#: Seen in third-party captures: the cancel leg of a modify succeeded, the new order was refused.
+FAILED_PLACEMENT_PREFIX = "Error placing new order during modify: "
 
 
 def price_is_valid(price: Decimal, asset: HyperliquidAsset) -> bool:
@@ -29,11 +31,16 @@ def size_is_valid(size: Decimal, asset: HyperliquidAsset) -> bool:
 def order_error(
     price: Decimal, size: Decimal, trigger_px: Decimal | None, asset: HyperliquidAsset
 ) -> str | None:
-    """The first problem the exchange reports for a new order's numbers, or ``None``."""
+    """The first problem the exchange reports for a new order's tick or lot, or ``None``."""
     if not price_is_valid(price, asset) or (trigger_px is not None and not price_is_valid(trigger_px, asset)):
         return f"Price must be divisible by tick size. asset={asset.asset}"
     if not size_is_valid(size, asset):
         return "Order has invalid size."
+    return None
+
+
+def min_value_error(price: Decimal, size: Decimal, asset: HyperliquidAsset) -> str | None:
+    """The minimum order value: 10 USDC (perps and USDC-quoted spot pairs)."""
     if price * size < MIN_ORDER_VALUE:
         return f"Order must have minimum value of $10. asset={asset.asset}"
     return None

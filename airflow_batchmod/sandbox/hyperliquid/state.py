@@ -96,12 +96,15 @@ class HyperliquidBook:
         self.next_oid += 1
         return oid
 
+    def by_cloid(self, user: str, cloid: str) -> list[HyperliquidOrder]:
+        """The user's orders that carried ``cloid``, oldest first."""
+        return sorted(
+            (o for o in self.orders.values() if o.user == user and o.cloid == cloid), key=lambda o: o.oid
+        )
+
     def newest_by_cloid(self, user: str, cloid: str) -> HyperliquidOrder | None:
-        found: HyperliquidOrder | None = None
-        for order in self.orders.values():
-            if order.user == user and order.cloid == cloid and (found is None or order.oid > found.oid):
-                found = order
-        return found
+        carriers = self.by_cloid(user, cloid)
+        return carriers[-1] if carriers else None
 
     def role(self, address: str) -> dict[str, Any]:
         if address in self.vaults:

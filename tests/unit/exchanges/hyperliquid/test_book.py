@@ -108,11 +108,21 @@ def sent(target: int = 7) -> PreparedEdit:
 
 
 def test_landing_judged_from_the_order_carrying_the_edit() -> None:
-    landed = judge_landing(sent(), replace(BOOK, price=Decimal("59010")))
-    assert (landed.landing, landed.after) == (Landing.LANDED, Quote("59010", "0.01"))
+    landed = judge_landing(sent(), replace(BOOK, price=Decimal("59010"), orig_size=Decimal("0.01")))
+    assert (landed.landing, landed.after, landed.message) == (Landing.LANDED, Quote("59010", "0.01"), None)
     assert judge_landing(sent(), BOOK).landing is Landing.PENDING
     filled = judge_landing(sent(), replace(BOOK, status="filled", price=Decimal("59010"), size=Decimal("0")))
     assert (filled.landing, filled.after) == (Landing.LANDED, Quote("59010", "0.02"))
     canceled = judge_landing(sent(), replace(BOOK, status="canceled"))
     assert canceled.landing is Landing.GONE and "canceled" in (canceled.message or "")
     assert judge_landing(sent(), None).landing is Landing.GONE
+
+
+def test_a_replacement_that_partly_filled_before_confirmation_landed() -> None:
+    partly = replace(BOOK, price=Decimal("59010"), size=Decimal("0.004"), orig_size=Decimal("0.01"))
+    landed = judge_landing(sent(), partly)
+    assert (landed.landing, landed.after) == (Landing.LANDED, Quote("59010", "0.004"))
+    assert landed.message == "resting 0.004 of 0.01; 0.006 filled since"
+    # Placed with another size: not this edit's order.
+    other = replace(BOOK, price=Decimal("59010"), size=Decimal("0.01"), orig_size=Decimal("0.02"))
+    assert judge_landing(sent(), other).landing is Landing.PENDING

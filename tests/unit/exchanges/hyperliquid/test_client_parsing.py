@@ -15,6 +15,7 @@ from airflow_batchmod.exchanges.base import (
     BudgetExhaustedError,
     FailureKind,
     FatalRequestError,
+    Landing,
     MetadataError,
     Outcome,
     OutcomeUnknownError,
@@ -89,6 +90,13 @@ def _ok(*statuses: Any) -> httpx.Response:
 Answer = httpx.Response | Exception | Callable[[dict[str, Any]], httpx.Response]
 
 
+WIDE_BOOK: dict[str, Any] = {
+    "coin": "BTC",
+    "time": 1,
+    "levels": [[{"px": "1", "sz": "1", "n": 1}], [{"px": "1000000", "sz": "1", "n": 1}]],
+}
+
+
 @dataclass
 class FakeVenue:
     """A scripted Hyperliquid: /info from tables, /exchange from a queue of answers."""
@@ -102,6 +110,8 @@ class FakeVenue:
     info_calls: list[dict[str, Any]] = field(default_factory=list)
     sleeps: list[float] = field(default_factory=list)
     budget: dict[str, Any] | None = None
+    #: l2Book answer for every coin: a wide book that nothing crosses unless a test says otherwise.
+    book: dict[str, Any] = field(default_factory=lambda: dict(WIDE_BOOK))
 
     def _answer(self, answer: Answer, body: dict[str, Any], request: httpx.Request) -> httpx.Response:
         if isinstance(answer, Exception):
@@ -128,6 +138,8 @@ class FakeVenue:
             return httpx.Response(200, json=self.open_orders)
         if kind == "userRole":
             return httpx.Response(200, json={"role": "user"})
+        if kind == "l2Book":
+            return httpx.Response(200, json=self.book)
         if kind == "userRateLimit" and self.budget is not None:
             return httpx.Response(200, json=self.budget)
         if kind == "orderStatus":
@@ -139,6 +151,8 @@ class FakeVenue:
 
     def client(self, **options: Any) -> HyperliquidClient:
         options.setdefault("base_url", "http://venue.invalid")
+        # The account is named, as a scheduled run's connection does: no userRole (weight 60).
+        options.setdefault("account_address", USER)
         options.setdefault("read_retry", ReadRetry(sleep=self.sleeps.append))
         return HyperliquidClient(KEY, transport=httpx.MockTransport(self.handle), **options)
 
@@ -170,14 +184,16 @@ def test_a_batch_weighs_one_plus_one_per_forty_modifies() -> None:
 def test_every_request_takes_its_weight_from_the_one_limiter() -> None:
     venue = FakeVenue(open_orders=[_open_order(1)], exchange=[_ok({"resting": {"oid": 9}})])
     limiter = RecordingLimiter()
-    client = venue.client(limiter=limiter)
+    client = venue.client(limiter=limiter, account_address=None)
     edits = client.prepare([_edit(1), _edit(77)]).edits  # 77 is not open: orderStatus
     client.submit(edits)
     client.user_role()
     kinds = [call["type"] for call in venue.info_calls]
-    assert kinds == ["meta", "spotMeta", "frontendOpenOrders", "orderStatus", "userRole"]
-    # meta 20, spotMeta 20, open orders 20, orderStatus 2, the modify of the open order 1, userRole 60.
-    assert limiter.weights == [20, 20, 20, 2, 1, 60]
+    assert kinds == ["userRole", "meta", "frontendOpenOrders", "orderStatus", "l2Book", "userRole"]
+    # No account given: the signer's role first (60), then meta 20 (no spot edit: no spotMeta),
+    # open orders 20, orderStatus 2, the BTC book 2 (the Gtc edit rests as Alo), the modify 1,
+    # userRole 60.
+    assert limiter.weights == [60, 20, 20, 2, 2, 1, 60]
 
 
 def test_acting_user() -> None:
@@ -241,8 +257,12 @@ def test_metadata_fetched_once_per_client() -> None:
     client.prepare([_edit()])
     client.prepare([_edit()])
     kinds = [call["type"] for call in venue.info_calls]
-    assert kinds.count("meta") == 1 and kinds.count("spotMeta") == 1
+    # BTC edits only: no spotMeta (weight 20) until an edit names a spot pair.
+    assert kinds.count("meta") == 1 and kinds.count("spotMeta") == 0
     assert kinds.count("frontendOpenOrders") == 2
+    client.prepare([_edit(coin="PURR/USDC", price="0.2", size="100")])
+    kinds = [call["type"] for call in venue.info_calls]
+    assert kinds.count("meta") == 1 and kinds.count("spotMeta") == 1
     assert {call.get("user") for call in venue.info_calls if call["type"] == "frontendOpenOrders"} == {USER}
 
 
@@ -734,10 +754,23 @@ def test_reconcile_derived_cloid() -> None:
     assert retry.outcome is Outcome.RETRY
 
 
-@pytest.mark.parametrize("state", ["canceled", "filled", "rejected", "marginCanceled"])
+@pytest.mark.parametrize("state", ["filled", "rejected", "marginCanceled"])
 def test_reconcile_rejected_when_gone_without_replacement(state: str) -> None:
     (result,) = _reconcile({2: _status(2, state)}, _edit(2))
     assert result.outcome is Outcome.REJECTED and state in (result.message or "")
+
+
+def test_reconcile_cancelled_when_the_modify_took_the_order_and_placed_nothing() -> None:
+    (result,) = _reconcile({2: _status(2, "canceled")}, _edit(2))
+    assert result.outcome is Outcome.CANCELLED and "canceled" in (result.message or "")
+
+
+def test_reconcile_unknown_when_the_cloid_lookup_names_the_cancelled_original() -> None:
+    # Original and replacement share a cloid; the venue may answer the original for it.
+    (result,) = _reconcile(
+        {OWN_CLOID: _status(1, "canceled", OWN_CLOID), 1: _status(1, "canceled")}, _edit(1)
+    )
+    assert result.outcome is Outcome.UNKNOWN and "replacement may still exist" in (result.message or "")
 
 
 def test_reconcile_rejected_when_unknown() -> None:
@@ -748,7 +781,8 @@ def test_reconcile_rejected_when_unknown() -> None:
 def test_reconcile_replacement_that_was_rejected_does_not_count() -> None:
     cloid = derived_cloid(USER, 0, 2, "59500", "0.02")
     (result,) = _reconcile({cloid: _status(88, "rejected", cloid), 2: _status(2, "canceled")}, _edit(2))
-    assert result.outcome is Outcome.REJECTED
+    # The original was cancelled by the modify and its replacement refused: off the book.
+    assert result.outcome is Outcome.CANCELLED
 
 
 def test_reconcile_by_cloid_target() -> None:
@@ -789,13 +823,13 @@ def test_retarget() -> None:
 
 
 def test_check_budget_refuses_a_batch_the_address_cannot_afford() -> None:
-    venue = FakeVenue(budget={"cumVlm": "2854574.59", "nRequestsUsed": 12_995, "nRequestsCap": 13_000})
+    venue = FakeVenue(budget={"cumVlm": "2854574.59", "nRequestsUsed": 12_955, "nRequestsCap": 13_000})
     client = venue.client()
-    client.check_budget(5)
+    client.check_budget(45)
     with pytest.raises(BudgetExhaustedError) as caught:
-        client.check_budget(6)
+        client.check_budget(46)
     message = caught.value.message
-    assert "needs 6 requests but has 5 left (12995 of 13000 used)" in message
+    assert "needs 46 requests but has 45 left (12955 of 13000 used)" in message
     assert "USDC traded frees 1 request" in message and "1 request per 10 s" in message
     assert venue.info_calls[-1] == {"type": "userRateLimit", "user": USER}
     assert venue.sent == []
@@ -804,15 +838,37 @@ def test_check_budget_refuses_a_batch_the_address_cannot_afford() -> None:
 def test_check_budget_asks_for_the_acting_vault() -> None:
     venue = FakeVenue(budget={"cumVlm": "0", "nRequestsUsed": 10_000, "nRequestsCap": 10_000})
     with pytest.raises(BudgetExhaustedError, match="has 0 left"):
-        venue.client(vault_address=VAULT).check_budget(1)
+        venue.client(vault_address=VAULT).check_budget(40)
     assert venue.info_calls[-1]["user"] == VAULT
 
 
 def test_an_unreadable_budget_does_not_stop_the_run(caplog: pytest.LogCaptureFixture) -> None:
     venue = FakeVenue(budget={"surprise": True})
     with caplog.at_level(logging.WARNING):
-        venue.client().check_budget(10)
+        venue.client().check_budget(100)
     assert "could not read the request budget" in caplog.text
+
+
+def test_no_budget_read_when_the_run_is_one_request() -> None:
+    venue = FakeVenue(budget={"cumVlm": "0", "nRequestsUsed": 10_000, "nRequestsCap": 10_000})
+    venue.client().check_budget(39)  # the venue refuses that one request itself if need be
+    assert venue.info_calls == []
+
+
+def test_confirm_reads_nothing_for_answers_that_name_the_replacement() -> None:
+    venue = FakeVenue(
+        open_orders=[_open_order(1), _open_order(2)],
+        exchange=[_ok({"resting": {"oid": 11}}, {"error": "Insufficient margin to place order."})],
+    )
+    client, edits = _prepared(venue, _edit(1), _edit(2))
+    applied, _ = client.submit(edits)
+    calls = len(venue.info_calls)
+    (landed,) = client.confirm([client.retarget(edits[0], applied.order_id or "")])
+    assert (landed.landing, landed.after) == (Landing.LANDED, edits[0].wanted)
+    assert len(venue.info_calls) == calls
+    # Settled by asking (no final answer), the book is read.
+    client.confirm([client.retarget(edits[1], "12")])
+    assert venue.info_calls[calls]["type"] == "frontendOpenOrders"
 
 
 def test_user_role() -> None:
@@ -857,3 +913,114 @@ def test_a_lost_answer_is_reconciled_only_after_the_action_expired() -> None:
     assert result.outcome is Outcome.RETRY
     (waited,) = venue.sleeps
     assert 0 < waited <= 3.5  # at most the action's 3 s lifetime plus the clock-skew grace
+
+
+# --- kept back before sending ----------------------------------------------------------------------
+
+
+def _book(bid: str, ask: str) -> dict[str, Any]:
+    return {
+        "coin": "BTC",
+        "time": 1,
+        "levels": [[{"px": bid, "sz": "1", "n": 1}], [{"px": ask, "sz": "1", "n": 1}]],
+    }
+
+
+@pytest.mark.parametrize(
+    ("edit", "book_price"),
+    [
+        (_edit(1, price="60000", order_type={"limit": {"tif": "Alo"}}), "best ask 59990"),
+        (_edit(1, price="60000"), "best ask 59990"),  # a Gtc without always-place rests as Alo
+        (_edit(1, is_buy=False, price="59000", order_type={"limit": {"tif": "Alo"}}), "best bid 59980"),
+    ],
+)
+def test_a_post_only_edit_that_crosses_the_book_is_invalid(edit: dict[str, Any], book_price: str) -> None:
+    venue = FakeVenue(open_orders=[_open_order(1)], book=_book("59980", "59990"))
+    preparation = venue.client().prepare([edit])
+    assert preparation.edits == []
+    (problem,) = preparation.problems
+    assert book_price in problem.describe() and "edit #0" in problem.describe()
+    assert [call for call in venue.info_calls if call["type"] == "l2Book"] == [
+        {"type": "l2Book", "coin": "BTC"}
+    ]
+
+
+def test_an_edit_that_does_not_cross_or_places_with_always_place_is_kept() -> None:
+    venue = FakeVenue(open_orders=[_open_order(1), _open_order(2)], book=_book("59980", "59990"))
+    edits = [_edit(1, price="59900", order_type={"limit": {"tif": "Alo"}}), _edit(2, price="59900")]
+    assert [e.index for e in venue.client().prepare(edits).edits] == [0, 1]
+    # One book read for both edits on BTC.
+    assert sum(1 for call in venue.info_calls if call["type"] == "l2Book") == 1
+    ioc = FakeVenue(open_orders=[_open_order(1)], book=_book("59980", "59990"))
+    crossing = _edit(1, price="60000", order_type={"limit": {"tif": "Ioc"}})
+    assert len(ioc.client(always_place=True).prepare([crossing]).edits) == 1
+    assert not any(call["type"] == "l2Book" for call in ioc.info_calls)
+
+
+def test_an_edit_under_the_minimum_value_is_invalid_without_reading_the_book() -> None:
+    venue = FakeVenue(open_orders=[_open_order(1)])
+    preparation = venue.client().prepare([_edit(1, price="59000", size="0.0001")])
+    (problem,) = preparation.problems
+    assert "worth 5.9 USDC, under the minimum order value of 10 USDC" in problem.describe()
+    assert not any(call["type"] in ("l2Book", "orderStatus") for call in venue.info_calls)
+
+
+# --- what a refusal left on the book ---------------------------------------------------------------
+
+
+def test_an_expiry_refusal_is_retried_once_then_stops() -> None:
+    venue = FakeVenue(open_orders=[_open_order(1)], exchange=[_err("Action expired"), _err("Action expired")])
+    client, edits = _prepared(venue, _edit(1))
+    with pytest.raises(TransientRequestError):
+        client.submit(edits)
+    with pytest.raises(FatalRequestError) as caught:
+        client.submit(edits)
+    assert caught.value.code == "expired" and "check the clock" in caught.value.message
+
+
+def test_an_unclassified_refusal_whose_order_is_gone_is_cancelled() -> None:
+    venue = FakeVenue(open_orders=[_open_order(1), _open_order(2)], exchange=[_err("Something new")])
+    client, edits = _prepared(venue, _edit(1), _edit(2))
+    venue.open_orders = [_open_order(2)]
+    venue.statuses[1] = _status(1, "canceled")
+    cancelled, rejected = client.submit(edits)
+    assert cancelled.outcome is Outcome.CANCELLED and "Something new" in (cancelled.message or "")
+    assert rejected.outcome is Outcome.REJECTED
+
+
+@pytest.mark.parametrize(
+    ("state", "outcome"),
+    [("canceled", Outcome.CANCELLED), ("filled", Outcome.REJECTED), ("marginCanceled", Outcome.REJECTED)],
+)
+def test_an_item_error_is_judged_by_where_the_original_is(state: str, outcome: Outcome) -> None:
+    refusal = "Error placing new order during modify: Post only order would have immediately matched"
+    venue = FakeVenue(open_orders=[_open_order(1)], exchange=[_ok({"error": refusal})])
+    client, edits = _prepared(venue, _edit(1))
+    venue.open_orders = []
+    venue.statuses[1] = _status(1, state)
+    (result,) = client.submit(edits)
+    assert (
+        result.outcome is outcome
+        and state in (result.message or "")
+        and "Post only" in (result.message or "")
+    )
+
+
+def test_an_item_error_whose_book_cannot_be_read_is_unknown() -> None:
+    venue = FakeVenue(
+        open_orders=[_open_order(1)], exchange=[_ok({"error": "Insufficient margin to place order."})]
+    )
+    client, edits = _prepared(venue, _edit(1))
+    venue.info_failures["frontendOpenOrders"] = [httpx.Response(200, json={"no": "list"})]
+    (result,) = client.submit(edits)
+    assert result.outcome is Outcome.UNKNOWN and "could not be read" in (result.message or "")
+
+
+def test_cannot_modify_a_closed_order_reads_nothing() -> None:
+    venue = FakeVenue(
+        open_orders=[_open_order(1)], exchange=[_ok({"error": "Cannot modify canceled or filled order"})]
+    )
+    client, edits = _prepared(venue, _edit(1))
+    calls = len(venue.info_calls)
+    (result,) = client.submit(edits)
+    assert result.outcome is Outcome.REJECTED and len(venue.info_calls) == calls

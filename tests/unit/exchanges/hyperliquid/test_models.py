@@ -261,6 +261,12 @@ def _info_transport() -> httpx.MockTransport:
                 {"coin": "BTC", "side": "B", "limitPx": "58000", "sz": "0.01", "oid": 1000001, "cloid": None}
             ],
             "orderStatus": {"status": "unknownOid"},
+            "userRole": {"role": "user"},
+            "l2Book": {
+                "coin": "BTC",
+                "time": 1,
+                "levels": [[{"px": "1", "sz": "1", "n": 1}], [{"px": "1000000", "sz": "1", "n": 1}]],
+            },
         }
         return httpx.Response(200, json=answers[body["type"]])
 
@@ -268,7 +274,10 @@ def _info_transport() -> httpx.MockTransport:
 
 
 def test_off_tick_price_and_too_many_size_decimals_name_the_edit() -> None:
-    client = HyperliquidClient(KEY, base_url="http://fake.invalid", transport=_info_transport())
+    account = "0x14791697260e4c9a71f18484c9f997b308e59325"  # KEY's own address: no userRole read
+    client = HyperliquidClient(
+        KEY, account_address=account, base_url="http://fake.invalid", transport=_info_transport()
+    )
     preparation = client.prepare(
         [
             {"oid": 1000001, "coin": "BTC", "is_buy": True, "price": "59000", "size": "0.01"},

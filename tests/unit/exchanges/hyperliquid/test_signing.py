@@ -476,6 +476,12 @@ def _capturing_transport(sent: list[dict[str, Any]]) -> httpx.MockTransport:
                 "meta": {"universe": [{"name": "BTC", "szDecimals": 5}, {"name": "ETH", "szDecimals": 4}]},
                 "spotMeta": {"tokens": [], "universe": []},
                 "frontendOpenOrders": [OPEN_ORDER],
+                "userRole": {"role": "user"},
+                "l2Book": {
+                    "coin": "BTC",
+                    "time": 1,
+                    "levels": [[{"px": "1", "sz": "1", "n": 1}], [{"px": "1000000", "sz": "1", "n": 1}]],
+                },
             }
             return httpx.Response(200, json=answers[body["type"]])
         sent.append(body)
@@ -500,6 +506,7 @@ def test_signer_recovered_from_sent_request(
     sent: list[dict[str, Any]] = []
     client = HyperliquidClient(
         KEY,
+        account_address=ADDRESS,
         vault_address=vault,
         network=network,  # type: ignore[arg-type]
         base_url="http://sandbox.invalid",  # the URL must not influence the signature source

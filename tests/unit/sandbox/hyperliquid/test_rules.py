@@ -6,7 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from airflow_batchmod.sandbox.hyperliquid.rules import crosses, order_error, price_is_valid, size_is_valid
+from airflow_batchmod.sandbox.hyperliquid.rules import (
+    crosses,
+    min_value_error,
+    order_error,
+    price_is_valid,
+    size_is_valid,
+)
 from airflow_batchmod.sandbox.hyperliquid.state import HyperliquidAsset
 
 BTC = HyperliquidAsset(asset=0, coin="BTC", sz_decimals=5, spot=False)
@@ -49,14 +55,19 @@ def test_order_error_precedence() -> None:
         "Price must be divisible by tick size. asset=0"
     )
     assert order_error(Decimal("60000"), Decimal("0.000001"), None, BTC) == "Order has invalid size."
-    assert order_error(Decimal("60000"), Decimal("0.0001"), None, BTC) == (
-        "Order must have minimum value of $10. asset=0"
-    )
-    assert order_error(Decimal("60000"), Decimal("0.0002"), None, BTC) is None
+    # The minimum value is a placement check, made apart (after a modify's cancel leg).
+    assert order_error(Decimal("60000"), Decimal("0.0001"), None, BTC) is None
     assert order_error(Decimal("60000"), Decimal("0.001"), Decimal("55000.5"), BTC) == (
         "Price must be divisible by tick size. asset=0"
     )
-    assert order_error(Decimal("0.1"), Decimal("99"), None, PURR) == (
+
+
+def test_minimum_value() -> None:
+    assert min_value_error(Decimal("60000"), Decimal("0.0001"), BTC) == (
+        "Order must have minimum value of $10. asset=0"
+    )
+    assert min_value_error(Decimal("60000"), Decimal("0.0002"), BTC) is None
+    assert min_value_error(Decimal("0.1"), Decimal("99"), PURR) == (
         "Order must have minimum value of $10. asset=10000"
     )
 
