@@ -208,3 +208,30 @@ def test_unknown_outcome_with_the_order_untouched_is_retried(
     assert run.report is not None
     assert [e["attempts"] for e in run.report["edits"]] == [2] * 4
     assert_report_matches_sandbox(run.report, edits, sandbox_conns)
+
+
+@pytest.mark.parametrize("auto_cancel", [None, "yes"], ids=["plain", "autoCancel"])
+def test_server_error_after_applying_is_reconciled_before_any_resend(
+    run_operator: RunOperator, sandbox_conns: Sandbox, auto_cancel: str | None
+) -> None:
+    # The venue applies the batch, then answers HTTP 500. Resent blind, every item would come
+    # back "no change" (25571), and under autoCancel the venue would cancel the modified order.
+    sandbox_conns.set_faults([{"venue": "bitget", "endpoint": "modify", "fault": "http_500_after"}])
+    edits = ladder_edits(20)
+    if auto_cancel is not None:
+        edits = [{**edit, "autoCancel": auto_cancel} for edit in edits]
+    run = run_operator("bitget_default", edits)
+    assert run.error is None, run.error
+    assert run.report is not None
+    assert [(e["status"], e["reconciled"]) for e in run.report["edits"]] == [("modified", True)] * 20
+    calls = [r for r in sandbox_conns.requests() if r["venue"] == "bitget" and r["endpoint"] != "info"]
+    first_modify = next(i for i, r in enumerate(calls) if r["endpoint"] == "modify")
+    assert calls[first_modify]["fault"] == "http_500_after"
+    later_modifies = [i for i, r in enumerate(calls) if r["endpoint"] == "modify" and i > first_modify]
+    reads_between = [r for r in calls[first_modify + 1 :] if r["endpoint"] == "query"]
+    assert reads_between and reads_between[0]["kind"] == "unfilled-orders"
+    assert all(any(r["endpoint"] == "query" for r in calls[first_modify + 1 : i]) for i in later_modifies)
+    orders = bitget_orders(sandbox_conns)
+    assert all(orders[e["orderId"]]["modifications"] == 1 for e in edits)
+    assert all(orders[e["orderId"]]["status"] == "live" for e in edits)
+    assert_report_matches_sandbox(run.report, edits, sandbox_conns)

@@ -17,7 +17,6 @@ from airflow_batchmod.exchanges.base import (
     PreparedEdit,
     Quote,
 )
-from airflow_batchmod.exchanges.bitget.book import OrderRef
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem, BitgetEdit, Instrument, OrderInfo
 from airflow_batchmod.exchanges.bitget.precision import check_edit
 from airflow_batchmod.exchanges.bitget.reconciliation import OPEN_STATUSES
@@ -47,10 +46,6 @@ def check_edits(
         else:
             checked.append(PreparedEdit(index, edit.order_key, edit.category, label, to_wire(edit)))
     return checked, problems
-
-
-def ref_of(payload: BatchModifyItem) -> OrderRef:
-    return OrderRef(payload.category or "", payload.symbol or "", payload.orderId, payload.clientOid)
 
 
 def quote_of(info: OrderInfo) -> Quote | None:

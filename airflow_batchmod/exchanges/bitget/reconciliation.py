@@ -7,12 +7,17 @@ order now carries the edit's target values. Values are compared as ``Decimal``:
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from decimal import Decimal
 
-from airflow_batchmod.exchanges.base import ItemResult, Outcome
+from airflow_batchmod.exchanges.base import ItemResult, Outcome, PreparedEdit
+from airflow_batchmod.exchanges.bitget.book import BookReader, BookReadError, OrderRef
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem, OrderInfo
 from airflow_batchmod.exchanges.bitget.validation import echo
 from airflow_batchmod.exchanges.decimals import format_decimal
+
+log = logging.getLogger(__name__)
 
 #: Statuses in which Bitget still accepts a modification.
 OPEN_STATUSES = frozenset({"live", "partially_filled", "new"})
@@ -60,3 +65,47 @@ def judge(index: int, payload: BatchModifyItem, info: OrderInfo) -> ItemResult:
     return ItemResult(
         index, Outcome.UNKNOWN, order_id=order_id, message=f"order status {echo(status)!r} is not understood"
     )
+
+
+def ref_of(payload: BatchModifyItem) -> OrderRef:
+    return OrderRef(payload.category or "", payload.symbol or "", payload.orderId, payload.clientOid)
+
+
+def payload_of(edit: PreparedEdit) -> BatchModifyItem:
+    payload = edit.payload
+    if not isinstance(payload, BatchModifyItem):
+        raise TypeError(f"edit #{edit.index} was not prepared by BitgetClient")
+    return payload
+
+
+def reconcile(book: BookReader, edits: Sequence[PreparedEdit]) -> list[ItemResult]:
+    """Settle in-doubt edits from the open-orders list first, ``order-info`` for the rest:
+    APPLIED when the order shows the edit, RETRY when it is open without it, REJECTED when
+    it is closed or unknown, UNKNOWN when it cannot be read."""
+    if not edits:
+        return []
+    refs = [ref_of(payload_of(edit)) for edit in edits]
+    try:
+        view = book.read(refs)
+    except BookReadError as exc:
+        message = f"order query failed: {exc.message}"
+        return [ItemResult(edit.index, Outcome.UNKNOWN, message=message) for edit in edits]
+    from_list = sum(1 for ref in refs if ref.key in view.listed)
+    log.info(
+        "reconciling %d in-doubt edits: %d settled from the open-orders list, %d by order status",
+        len(edits),
+        from_list,
+        len(edits) - from_list,
+    )
+    results: list[ItemResult] = []
+    for edit, ref in zip(edits, refs, strict=True):
+        failure = view.failures.get(ref.key)
+        info = view.orders.get(ref.key)
+        if failure is not None:
+            results.append(ItemResult(edit.index, Outcome.UNKNOWN, message=failure.message))
+        elif info is None:
+            message = "order does not exist"
+            results.append(ItemResult(edit.index, Outcome.REJECTED, code="25204", message=message))
+        else:
+            results.append(judge(edit.index, payload_of(edit), info))
+    return results
