@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -28,6 +28,10 @@ class SandboxConfig(BaseModel):
     bitget_public_per_second: Count = 20
     #: Bitget's "continuous modification": accept at once, apply each item this much later.
     bitget_apply_delay_ms: Count = 0
+    #: How a batch with a bad item is refused. ``per_item``: the item carries ``code``/``msg`` and
+    #: the others apply (as the WebSocket twin documents). ``envelope``: the whole request is
+    #: refused with that item's code and message and nothing applies (REST documents no item codes).
+    bitget_batch_errors: Literal["per_item", "envelope"] = "per_item"
     hyperliquid_weight_per_minute: Count = 1200
     #: Count ``/info`` weight against the per-IP budget, as the exchange does.
     hyperliquid_info_weight: bool = True

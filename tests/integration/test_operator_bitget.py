@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -235,3 +236,27 @@ def test_server_error_after_applying_is_reconciled_before_any_resend(
     assert all(orders[e["orderId"]]["modifications"] == 1 for e in edits)
     assert all(orders[e["orderId"]]["status"] == "live" for e in edits)
     assert_report_matches_sandbox(run.report, edits, sandbox_conns)
+
+
+def test_a_batch_refused_whole_for_one_item_is_split_not_halted(
+    run_operator: RunOperator, sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # REST batch-modify documents no per-item codes: the venue may refuse the whole request with
+    # the code of one item's problem. The other 19 must still be applied, the run not halted.
+    sandbox_conns.configure(bitget_batch_errors="envelope")
+    edits = ladder_edits(19)
+    bad = {"orderId": "9001", "symbol": "BTCUSDT", "category": "USDT-FUTURES", "qty": "0.060"}
+    edits.insert(13, bad)
+    # After planning, a fill takes 9001 above the edit's qty: the venue refuses that item (25568).
+    after_planning(monkeypatch, BitgetClient, lambda: sandbox_conns.fill("bitget", "9001", "0.030"))
+    run = run_operator("bitget_default", edits)
+    assert run.report is not None
+    statuses = [(e["status"], e["code"]) for e in run.report["edits"]]
+    assert statuses == [("modified", None)] * 13 + [("rejected", "25568")] + [("modified", None)] * 6
+    assert run.error is not None and "rejected=1" in str(run.error)  # a rejection fails by default
+    requests = modify_requests(sandbox_conns, "bitget")
+    assert len(requests) <= 2 * math.ceil(math.log2(20)) + 2, [r["items"] for r in requests]
+    assert requests[0]["items"] == 20 and requests[0]["status"] == 400
+    orders = bitget_orders(sandbox_conns)
+    assert [orders[e["orderId"]]["modifications"] for e in edits] == [1] * 13 + [0] + [1] * 6
+    assert all(orders[e["orderId"]]["status"] == "live" for e in edits if e is not bad)

@@ -313,3 +313,29 @@ def test_shuffled_items_keep_their_ids(client: httpx.Client, fresh_sandbox: Sand
     data = bitget_modify(client, items).json()["data"]
     assert sorted(d["orderId"] for d in data) == sorted(i["orderId"] for i in items)
     assert all("code" not in d for d in data)
+
+
+def test_envelope_mode_refuses_the_whole_batch_with_the_bad_items_code(
+    client: httpx.Client, fresh_sandbox: Sandbox
+) -> None:
+    fresh_sandbox.configure(bitget_batch_errors="envelope")
+    batch = [
+        {"orderId": "1007", "price": "59350.0"},
+        {"orderId": "1004", "price": "59600.05", "autoCancel": "yes"},  # off the 0.1 tick
+        {"orderId": "1003", "price": "59700.0", "qty": "0.012"},  # same as now
+    ]
+    response = bitget_modify(client, batch)
+    assert response.status_code == 400
+    payload = response.json()
+    assert (payload["code"], payload["msg"], payload["data"]) == (
+        "25244",
+        "Price should be a multiple of 0.1",
+        None,
+    )
+    orders = bitget_orders(fresh_sandbox.state())
+    assert [orders[k]["modifications"] for k in ("1007", "1004", "1003")] == [0, 0, 0]
+    assert orders["1004"]["status"] == "live"  # refused whole: autoCancel never ran
+    good = bitget_modify(client, [batch[0]])
+    assert (good.status_code, item_codes(good)) == (200, [None])
+    fresh_sandbox.configure(bitget_batch_errors="per_item")
+    assert item_codes(bitget_modify(client, batch[1:])) == ["25244", "25571"]

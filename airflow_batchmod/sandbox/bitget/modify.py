@@ -160,8 +160,8 @@ def _check_open(order: BitgetOrder) -> None:
         )
 
 
-def apply_change(item: ModifyItem, order: BitgetOrder, now_ms: int) -> None:
-    """The matching engine's step: check against the order as it is now, then change it."""
+def check_change(item: ModifyItem, order: BitgetOrder) -> tuple[Decimal, Decimal]:
+    """The matching engine's checks against the order as it is now; the new price and qty."""
     _check_open(order)
     price = item.price if item.price is not None else order.price
     qty = item.qty if item.qty is not None else order.qty
@@ -173,6 +173,23 @@ def apply_change(item: ModifyItem, order: BitgetOrder, now_ms: int) -> None:
         )
     if price == order.price and qty == order.qty:
         raise ItemFailure("25571", "The modification price and qty is the same as the original value")
+    return price, qty
+
+
+def first_failure(items: list[ModifyItem], orders: list[BitgetOrder | None]) -> ItemFailure | None:
+    """The first item the venue would refuse, checked without changing anything
+    (``bitget_batch_errors: envelope`` refuses the whole request with it)."""
+    for item, order in zip(items, orders, strict=True):
+        try:
+            check_change(item, check_on_arrival(item, order))
+        except ItemFailure as failure:
+            return failure
+    return None
+
+
+def apply_change(item: ModifyItem, order: BitgetOrder, now_ms: int) -> None:
+    """The matching engine's step: check against the order as it is now, then change it."""
+    price, qty = check_change(item, order)
     order.price = price
     order.qty = qty
     order.modifications += 1

@@ -28,6 +28,7 @@ from airflow_batchmod.sandbox.bitget.modify import (
     check_on_arrival,
     echo,
     fail,
+    first_failure,
     parse_items,
 )
 from airflow_batchmod.sandbox.bitget.queue import ModificationQueue
@@ -173,6 +174,10 @@ class BitgetVenue:
         items = parse_items(request.body)
         orders = [book.find(account.uid, item.order_id, item.client_oid) for item in items]
         check_batch(items, orders)
+        if config.bitget_batch_errors == "envelope":
+            failure = first_failure(items, orders)
+            if failure is not None:
+                raise Rejection(400, failure.code, failure.msg)
         now_ms = self._now_ms()
         fill_first = rule is not None and rule.fault == "fill_before_apply"
         results = []
