@@ -36,6 +36,8 @@ PAGE_LIMIT = 100
 MAX_PAGES = 200
 #: ``order-info`` lookups in flight at once; the read limiter paces them all.
 PARALLEL_LOOKUPS = 4
+#: The ``cancelReason`` of an order a modify cancelled (and perhaps replaced under a new orderId).
+REPLACED_REASON = "modify_limit_order"
 #: "Order does not exist" in its UTA and older spellings.
 ORDER_NOT_FOUND_CODES = frozenset({"25204", "43001", "40768", "40109"})
 
@@ -55,6 +57,13 @@ class OrderRef:
     @property
     def key(self) -> str:
         return f"orderId:{self.order_id}" if self.order_id is not None else f"clientOid:{self.client_oid}"
+
+    @property
+    def aliases(self) -> list[str]:
+        """Every key a listed order may match this ref by: its orderId first, then its clientOid
+        (the id a venue keeps when a modify gives the order a new orderId)."""
+        keys = [f"orderId:{self.order_id}"] if self.order_id is not None else []
+        return keys + ([f"clientOid:{self.client_oid}"] if self.client_oid is not None else [])
 
 
 class BookReadError(Exception):
@@ -80,6 +89,25 @@ class BookView:
     pages: int = 0
 
 
+def was_replaced(info: OrderInfo) -> bool:
+    """Whether a modify cancelled this order and may have put another in its place."""
+    return (info.cancelReason or "").strip().lower() == REPLACED_REASON
+
+
+def _match_listing(listed: Sequence[OrderInfo], aliases: Mapping[str, str], view: BookView) -> None:
+    """Record each listed order under the ref keys it answers; an orderId match beats a clientOid one."""
+    by_order_id: set[str] = set()
+    for order in listed:
+        for alias in listing_keys(order):
+            key = aliases.get(alias)
+            if key is None or key in by_order_id:
+                continue
+            view.orders[key] = order
+            view.listed.add(key)
+            if alias.startswith("orderId:"):
+                by_order_id.add(key)
+
+
 def listing_keys(info: OrderInfo) -> Iterator[str]:
     """Every key an edit may address ``info`` by."""
     if info.orderId:
@@ -102,23 +130,20 @@ class BookReader:
         """
         view = BookView()
         wanted = {ref.key: ref for ref in refs}
-        by_line: dict[tuple[str, str], set[str]] = {}
+        by_line: dict[tuple[str, str], dict[str, str]] = {}
         for ref in wanted.values():
-            by_line.setdefault((ref.category, ref.symbol), set()).add(ref.key)
-        for (category, symbol), keys in sorted(by_line.items()):
+            aliases = by_line.setdefault((ref.category, ref.symbol), {})
+            aliases.update((alias, ref.key) for alias in ref.aliases)
+        for (category, symbol), aliases in sorted(by_line.items()):
             try:
-                listed = self.open_orders(category, symbol, want=keys, view=view)
+                listed = self.open_orders(category, symbol, want=set(aliases), view=view)
             except BookReadError as exc:
                 if exc.fatal:
                     raise
                 # The orders can still be asked about one by one.
                 log.warning("open orders of %s %s unreadable (%s); asking per order", category, symbol, exc)
                 continue
-            for order in listed:
-                for key in listing_keys(order):
-                    if key in keys:
-                        view.orders[key] = order
-                        view.listed.add(key)
+            _match_listing(listed, aliases, view)
         rest = [ref for key, ref in wanted.items() if key not in view.orders]
         view.by_status = len(rest)
         if rest:
@@ -128,7 +153,7 @@ class BookReader:
                 if fatal:
                     return fatal[0]  # every further query would be refused the same way
                 try:
-                    return self.order_info(ref)
+                    return self.follow(ref)
                 except BookReadError as exc:
                     if exc.fatal:
                         fatal.append(exc)
@@ -185,6 +210,20 @@ class BookReader:
                 raise BookReadError(f"open orders: the cursor {cursor!r} came back; the listing loops")
             seen_cursors.add(cursor)
         raise BookReadError(f"open orders: still paging after {MAX_PAGES} pages")
+
+    def follow(self, ref: OrderRef) -> OrderInfo | None:
+        """``order-info`` of the order, or of the order a modify put in its place.
+
+        A venue that answers a modify with a new orderId cancels the old one with ``cancelReason``
+        ``modify_limit_order`` and keeps the clientOid: the clientOid then finds the replacement.
+        """
+        info = self.order_info(ref)
+        if info is None or not was_replaced(info) or not info.clientOid:
+            return info
+        successor = self.order_info(OrderRef(ref.category, ref.symbol, None, info.clientOid))
+        if successor is None or successor.orderId == info.orderId:
+            return info
+        return successor
 
     def order_info(self, ref: OrderRef) -> OrderInfo | None:
         """The order's state, or None when Bitget does not know it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -41,7 +42,12 @@ from airflow_batchmod.exchanges.bitget.models import (
     Instrument,
 )
 from airflow_batchmod.exchanges.bitget.planning import check_edits, plan_edit
-from airflow_batchmod.exchanges.bitget.reconciliation import payload_of, reconcile, ref_of
+from airflow_batchmod.exchanges.bitget.reconciliation import (
+    payload_of,
+    reconcile,
+    ref_of,
+    settle_auto_cancels,
+)
 from airflow_batchmod.exchanges.bitget.responses import (
     BatchRefusedError,
     envelope_error,
@@ -149,8 +155,11 @@ class BitgetClient:
         """Placeholder until the budget check lands: assumes the budget suffices."""
 
     def retarget(self, edit: PreparedEdit, order_id: str) -> PreparedEdit:
-        # Bitget modifies in place: the order keeps its id.
-        return edit
+        """``edit`` aimed at ``order_id`` when a modify gave its order a new id (clientOid kept)."""
+        payload = payload_of(edit)
+        if payload.orderId is None or payload.orderId == order_id:
+            return edit
+        return dataclasses.replace(edit, payload=payload.model_copy(update={"orderId": order_id}))
 
     # -- validation ---------------------------------------------------------------------------
 
@@ -265,9 +274,10 @@ class BitgetClient:
         if len({payload.category for payload in payloads}) > 1:
             raise FatalRequestError("edits of different categories cannot share a Bitget request")
         try:
-            return self._send_batch(edits)
+            results = self._send_batch(edits)
         except BatchRefusedError as refusal:
-            return isolate(edits, refusal, self._send_batch, self.reconcile)
+            results = isolate(edits, refusal, self._send_batch, self.reconcile)
+        return settle_auto_cancels(edits, results, self.reconcile)
 
     def _send_batch(self, edits: Sequence[PreparedEdit]) -> list[ItemResult]:
         """One batch-modify request; raises the request-level errors of :func:`.modify_results`."""

@@ -111,8 +111,26 @@ def plan_edit(edit: PreparedEdit, info: OrderInfo | None) -> PreparedEdit | Plan
             edit.index, edit.order_key, edit.label, PlanStatus.UNCHANGED, before, order_id=info.orderId
         )
     return PreparedEdit(
-        edit.index, edit.order_key, edit.batch_group, edit.label, payload, before=before, wanted=wanted
+        edit.index,
+        edit.order_key,
+        edit.batch_group,
+        edit.label,
+        addressed(payload, info),
+        before=before,
+        wanted=wanted,
     )
+
+
+def addressed(payload: BatchModifyItem, info: OrderInfo) -> BatchModifyItem:
+    """``payload`` naming the order the book shows: its current orderId (a modify may have given
+    it a new one) and, beside it, its clientOid, which survives such a modify. Bitget goes by
+    orderId when both are sent; the answer's items and later reads can match either."""
+    changes: dict[str, str] = {}
+    if payload.orderId is not None and info.orderId and info.orderId != payload.orderId:
+        changes["orderId"] = info.orderId
+    if payload.clientOid is None and info.clientOid:
+        changes["clientOid"] = info.clientOid
+    return payload.model_copy(update=changes) if changes else payload
 
 
 def same_quote(one: Quote, other: Quote) -> bool:

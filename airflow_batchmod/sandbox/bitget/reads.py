@@ -26,7 +26,7 @@ def order_view(order: BitgetOrder, *, listed: bool = False) -> dict[str, Any]:
     """One order as ``order-info`` prints it (``listed``: as ``unfilled-orders`` does, "YES"/"NO")."""
     places = order.instrument
     qty_places = places.qty_places
-    return {
+    view: dict[str, Any] = {
         "orderId": order.order_id,
         "clientOid": order.client_oid,
         "category": order.category,
@@ -39,7 +39,7 @@ def order_view(order: BitgetOrder, *, listed: bool = False) -> dict[str, Any]:
         "cumExecQty": fixed(order.filled_qty, qty_places),
         "cumExecValue": fixed(order.filled_qty * order.price, places.price_places),
         "avgPrice": fixed(order.price, places.price_places) if order.filled_qty else "0",
-        "timeInForce": "gtc",
+        "timeInForce": order.time_in_force,
         "orderStatus": order.status,
         "posSide": "",
         "holdMode": "one_way_mode",
@@ -50,6 +50,9 @@ def order_view(order: BitgetOrder, *, listed: bool = False) -> dict[str, Any]:
         "createdTime": str(order.created_ms),
         "updatedTime": str(order.updated_ms),
     }
+    if not listed:
+        view["cancelReason"] = order.cancel_reason
+    return view
 
 
 def _whole(params: dict[str, str], name: str) -> int | None:

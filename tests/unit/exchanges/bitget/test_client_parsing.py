@@ -133,11 +133,15 @@ def outcomes(results: list[ItemResult]) -> list[tuple[int, Outcome, str | None, 
 # -- interface ---------------------------------------------------------------------------------
 
 
-def test_a_request_weighs_one_and_a_modify_keeps_the_order_id(client: BitgetClient) -> None:
-    # Bitget counts requests, not the orders in them, and modifies in place: a later edit of
-    # the same order still names the same order.
+def test_a_request_weighs_one_and_a_later_edit_follows_a_new_order_id(client: BitgetClient) -> None:
+    # Bitget counts requests, not the orders in them. No UTA page says a modify keeps the
+    # orderId: a later edit of the same order names the id the last modify answered with.
     assert [client.request_weight(n) for n in (1, 20)] == [1, 1]
-    assert client.retarget(THREE[0], "999") is THREE[0]
+    assert client.retarget(THREE[0], "1") is THREE[0]
+    moved = client.retarget(THREE[0], "999")
+    assert (moved.payload.orderId, moved.payload.price, moved.index) == ("999", "60010", 0)
+    by_client_oid = client.retarget(THREE[2], "999")
+    assert by_client_oid is THREE[2]  # named by clientOid, which a modify keeps
 
 
 def test_modifies_and_reads_take_from_their_own_limiters(venue: Venue) -> None:
