@@ -260,3 +260,47 @@ def test_a_batch_refused_whole_for_one_item_is_split_not_halted(
     orders = bitget_orders(sandbox_conns)
     assert [orders[e["orderId"]]["modifications"] for e in edits] == [1] * 13 + [0] + [1] * 6
     assert all(orders[e["orderId"]]["status"] == "live" for e in edits if e is not bad)
+
+
+def _carrier(orders: dict[str, dict[str, Any]], order_id: str) -> dict[str, Any]:
+    """The order that now carries ``order_id``'s place in the book (following replacements)."""
+    order = orders[order_id]
+    while order["replacedBy"] is not None:
+        order = orders[order["replacedBy"]]
+    return order
+
+
+@pytest.mark.parametrize("fault", [None, "http_500_after"])
+def test_a_modify_that_gives_the_order_a_new_id_is_followed(
+    run_operator: RunOperator, sandbox_conns: Sandbox, fault: str | None
+) -> None:
+    sandbox_conns.configure(bitget_modify_new_order_id=True)
+    if fault is not None:
+        sandbox_conns.set_faults([{"venue": "bitget", "endpoint": "modify", "fault": fault}])
+    edits = ladder_edits(20)
+    run = run_operator("bitget_default", edits)
+    assert run.error is None, run.error
+    assert run.report is not None
+    orders = bitget_orders(sandbox_conns)
+    for entry, edit in zip(run.report["edits"], edits, strict=True):
+        old, new = orders[edit["orderId"]], _carrier(orders, edit["orderId"])
+        assert (old["status"], old["cancelReason"]) == ("cancelled", "modify_limit_order")
+        assert (new["status"], new["clientOid"], new["modifications"]) == ("live", old["clientOid"], 1)
+        assert Decimal(new["price"]) == Decimal(edit["price"])
+        assert (entry["status"], entry["order_id"]) == ("modified", new["orderId"])
+    # One request, never sent again (the fault's answer is settled from the book).
+    (first, *rest) = modify_requests(sandbox_conns, "bitget")
+    assert first["items"] == 20 and rest == []
+    # The next run, still naming the old ids, finds every order where the book now has it.
+    again = run_operator("bitget_default", edits)
+    assert again.report is not None
+    assert [(e["status"], e["order_id"]) for e in again.report["edits"]] == [
+        ("unchanged", _carrier(orders, edit["orderId"])["orderId"]) for edit in edits
+    ]
+    moved = run_operator("bitget_default", [{**edits[0], "price": "59000"}, {**edits[0], "price": "58990"}])
+    assert moved.error is None, moved.error
+    assert moved.report is not None
+    final = bitget_orders(sandbox_conns)
+    carrier = _carrier(final, edits[0]["orderId"])
+    assert (carrier["price"], carrier["modifications"]) == ("58990.0", 3)
+    assert [e["order_id"] for e in moved.report["edits"]] == [carrier["replaces"], carrier["orderId"]]
