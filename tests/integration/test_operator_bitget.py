@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from airflow_batchmod.exchanges.bitget.client import BitgetClient
-from airflow_batchmod.testing.sandbox import Sandbox
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox, load_seed_document
 from tests.integration.conftest import RunOperator
 from tests.support.between import after_planning
 from tests.support.faults import answered_late
@@ -304,3 +304,56 @@ def test_a_modify_that_gives_the_order_a_new_id_is_followed(
     carrier = _carrier(final, edits[0]["orderId"])
     assert (carrier["price"], carrier["modifications"]) == ("58990.0", 3)
     assert [e["order_id"] for e in moved.report["edits"]] == [carrier["replaces"], carrier["orderId"]]
+
+
+def _seed_with(orders: dict[str, dict[str, Any]], **instrument: str) -> dict[str, Any]:
+    """The default seed with some orders' fields and the BTCUSDT futures instrument's changed."""
+    seed = load_seed_document(DEFAULT_SEED)
+    for order in seed["bitget"]["orders"]:
+        order.update(orders.get(order["orderId"], {}))
+    btc = next(i for i in seed["bitget"]["instruments"] if i["symbol"] == "BTCUSDT")
+    btc.update(instrument)
+    return seed
+
+
+def test_edits_the_market_would_refuse_are_invalid_and_nothing_is_sent(
+    run_operator: RunOperator, sandbox_conns: Sandbox
+) -> None:
+    seed = _seed_with(
+        {"1001": {"timeInForce": "post_only"}}, sellLimitPriceRatio="0.05", minOrderAmount="750"
+    )
+    sandbox_conns.reset(seed)
+    base = {"symbol": "BTCUSDT", "category": "USDT-FUTURES"}
+    edits = [
+        {**base, "orderId": "1001", "price": "60000.1"},  # post-only buy at the best ask (60000.1)
+        {**base, "orderId": "1016", "price": "56999.9"},  # sell below 60000 x (1 - 5%)
+        {**base, "orderId": "1003", "price": "59000"},  # 59000 x the book's 0.012 = 708 < 750
+        {**base, "orderId": "1004", "qty": "0.020"},  # 0.020 x the book's 59600 = 1192: fine
+    ]
+    run = run_operator("bitget_default", edits)
+    assert run.error is not None and run.report is not None
+    entries = run.report["edits"]
+    assert [e["status"] for e in entries] == ["invalid", "invalid", "invalid", "not_sent"]
+    assert "post-only buy at 60000.1 would cross the best ask 60000.1" in entries[0]["message"]
+    assert "sell price 56999.9 is below the band limit 57000" in entries[1]["message"]
+    assert "order value 708 (price x qty) is below the minimum 750" in entries[2]["message"]
+    assert modify_requests(sandbox_conns, "bitget") == []
+    assert all(order["modifications"] == 0 for order in bitget_orders(sandbox_conns).values())
+
+
+def test_a_post_only_order_the_edit_made_cross_is_reported_cancelled(
+    run_operator: RunOperator, sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox_conns.reset(_seed_with({"1001": {"timeInForce": "post_only"}}))
+    edits = ladder_edits(2, bump="55")  # 1001 to 59955: below the best ask 60000.1 when planned
+    # The market falls after planning: the best ask is 59900.1, and the new price takes.
+    move = lambda: sandbox_conns.mark("bitget", "BTCUSDT", "59900.0", category="USDT-FUTURES")  # noqa: E731
+    after_planning(monkeypatch, BitgetClient, move)
+    run = run_operator("bitget_default", edits)
+    assert run.report is not None
+    first, second = run.report["edits"]
+    assert (first["status"], second["status"]) == ("cancelled", "modified")
+    assert "post_only_fill_cancel" in first["message"]
+    assert run.error is not None and "cancelled=1" in str(run.error)
+    order = bitget_orders(sandbox_conns)["1001"]
+    assert (order["status"], order["cancelReason"]) == ("cancelled", "post_only_fill_cancel")

@@ -147,12 +147,14 @@ def move_market(
         for number, (key, rung) in enumerate(drawn):
             assert rung.resting is not None
             lots = int(rung.resting / LOT)
+            # A Bitget clientOid is unique per account only: fill the order by its orderId.
+            target = rung.order["orderId"] if venue == "bitget" else key
             if number and lots > 1:
                 size = str(LOT * rng.randint(1, lots - 1))
-                sandbox.fill(venue, key, size)
+                sandbox.fill(venue, target, size)
                 fills.append(f"{key} {size}")
             else:
-                sandbox.fill(venue, key)
+                sandbox.fill(venue, target)
                 fills.append(f"{key} all")
     return Market(mid, moved, fills)
 

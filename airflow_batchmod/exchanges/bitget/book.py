@@ -66,6 +66,15 @@ class OrderRef:
         return keys + ([f"clientOid:{self.client_oid}"] if self.client_oid is not None else [])
 
 
+@dataclass(frozen=True, slots=True)
+class Ticker:
+    """The best bid and ask and the reference price (mark, else last) of one symbol."""
+
+    bid: Decimal | None
+    ask: Decimal | None
+    mark: Decimal | None
+
+
 class BookReadError(Exception):
     """A read the book needs failed; ``fatal`` when no other read can succeed (credentials)."""
 
@@ -246,11 +255,7 @@ class BookReader:
     def mid_price(self, category: str, symbol: str) -> Decimal:
         """The middle of the best bid and ask of ``symbol`` (public ``tickers``); the last price,
         then the mark price, when one side of the book is empty."""
-        data = self._data(TICKERS_PATH, {"category": category, "symbol": symbol}, "tickers", signed=False)
-        tickers = data if isinstance(data, list) else []
-        ticker = next((t for t in tickers if isinstance(t, Mapping) and t.get("symbol") == symbol), None)
-        if ticker is None:
-            raise BookReadError(f"tickers: no {category} ticker for {echo(symbol)}")
+        ticker = self._ticker(category, symbol)
         bid, ask = _price(ticker.get("bid1Price")), _price(ticker.get("ask1Price"))
         if bid is not None and ask is not None:
             return (bid + ask) / 2
@@ -259,6 +264,20 @@ class BookReader:
             if price is not None:
                 return price
         raise BookReadError(f"tickers: {echo(symbol)} has no price")
+
+    def ticker(self, category: str, symbol: str) -> Ticker:
+        """The best bid and ask of ``symbol`` and its mark price (spot: the last price)."""
+        found = self._ticker(category, symbol)
+        mark = _price(found.get("markPrice")) or _price(found.get("lastPrice"))
+        return Ticker(_price(found.get("bid1Price")), _price(found.get("ask1Price")), mark)
+
+    def _ticker(self, category: str, symbol: str) -> Mapping[str, object]:
+        data = self._data(TICKERS_PATH, {"category": category, "symbol": symbol}, "tickers", signed=False)
+        tickers = data if isinstance(data, list) else []
+        ticker = next((t for t in tickers if isinstance(t, Mapping) and t.get("symbol") == symbol), None)
+        if ticker is None:
+            raise BookReadError(f"tickers: no {category} ticker for {echo(symbol)}")
+        return ticker
 
     def _data(self, path: str, params: Mapping[str, str], what: str, *, signed: bool = True) -> object:
         try:

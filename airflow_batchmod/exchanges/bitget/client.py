@@ -35,6 +35,7 @@ from airflow_batchmod.exchanges.bitget.confirmation import confirmation
 from airflow_batchmod.exchanges.bitget.credentials import BitgetCredentials, mask
 from airflow_batchmod.exchanges.bitget.errors import ErrorClass, classify, is_success
 from airflow_batchmod.exchanges.bitget.isolation import isolate
+from airflow_batchmod.exchanges.bitget.limits import check_limits
 from airflow_batchmod.exchanges.bitget.models import (
     BatchModifyItem,
     BitgetEdit,
@@ -183,17 +184,22 @@ class BitgetClient:
         failure = next(iter(view.failures.values()), None)
         if failure is not None:
             raise MetadataError(f"could not read the Bitget book: {failure.message}", kind=failure.kind)
+        infos = {edit.index: view.orders[ref_of(payload_of(edit)).key] for edit in checked}
         edits: list[PreparedEdit] = []
         skipped: list[PlannedSkip] = []
         for prepared in checked:
-            planned = plan_edit(prepared, view.orders[ref_of(payload_of(prepared)).key])
+            planned = plan_edit(prepared, infos[prepared.index])
             if isinstance(planned, PreparedEdit):
                 edits.append(planned)
             elif isinstance(planned, PlannedSkip):
                 skipped.append(planned)
             else:
                 problems.append(planned)
-        problems.sort(key=lambda problem: problem.index)
+        try:
+            edits, refused = check_limits(edits, infos, instruments, self.book.ticker)
+        except BookReadError as exc:
+            raise MetadataError(f"could not read the Bitget market: {exc.message}", kind=exc.kind) from None
+        problems = sorted(problems + refused, key=lambda problem: problem.index)
         return Preparation(edits=edits, problems=problems, skipped=skipped)
 
     def _read_book(self, edits: Sequence[PreparedEdit], error: type[ExchangeError]) -> BookView:
