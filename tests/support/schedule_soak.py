@@ -145,7 +145,7 @@ def move_market(
         # The first order drawn fills completely, the others partly (when more than a lot rests).
         drawn = rng.sample(open_rungs, k=min(len(open_rungs), rng.randint(2, 3)))
         for number, (key, rung) in enumerate(drawn):
-            assert rung.resting is not None
+            assert rung.resting is not None and rung.order is not None
             lots = int(rung.resting / LOT)
             # A Bitget clientOid is unique per account only: fill the order by its orderId.
             target = rung.order["orderId"] if venue == "bitget" else key
