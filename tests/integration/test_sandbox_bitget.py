@@ -347,11 +347,12 @@ def test_price_band_post_only_and_new_order_ids(client: httpx.Client, fresh_sand
     post_only = next(o for o in seed["bitget"]["orders"] if o["orderId"] == "1002")
     post_only["timeInForce"] = "post_only"
     fresh_sandbox.reset(seed)
-    # The band is the mark (60000) +/- 1%: 25205 above it for a buy, 25206 below it for a sell.
+    # The band is the mark (60000) +/- 1%: 25206 above it for a buy, 25205 below it for a sell.
     refused = bitget_modify(
         client, [{"orderId": "1001", "price": "60600.1"}, {"orderId": "1016", "price": "59399.9"}]
     )
-    assert item_codes(refused) == ["25205", "25206"]
+    assert item_codes(refused) == ["25206", "25205"]
+    assert refused.json()["data"][0]["msg"] == "BTCUSDT trading price cannot exceed 1%"
     # A post-only buy moved onto the best ask (60000.1) is accepted, then cancelled.
     crossed = bitget_modify(
         client, [{"orderId": "1002", "price": "60000.1"}, {"orderId": "1003", "price": "60000.1"}]

@@ -100,8 +100,8 @@ ERROR_TABLE: dict[str, tuple[ErrorClass, str]] = {
     # Precision and limits of the new values.
     "25207": (_F, "Quantity below the minimum"),
     "25208": (_F, "Quantity above the maximum"),
-    "25205": (_F, "Buy price above the instrument's price limit"),
-    "25206": (_F, "Sell price below the instrument's price limit"),
+    "25205": (_F, "Trading price cannot be below the price band"),
+    "25206": (_F, "Trading price cannot exceed the price band"),
     "25244": (_F, "Price is not a multiple of the price step"),
     "25610": (_F, "Quantity precision error"),
     "25611": (_F, "Order amount below the minimum"),

@@ -154,15 +154,18 @@ def check_on_arrival(item: ModifyItem, order: BitgetOrder | None, mark: Decimal 
 
 
 def _check_band(order: BitgetOrder, price: Decimal, mark: Decimal) -> None:
+    """The price band, with the UTA error list's texts: 25206 above it (buys), 25205 below (sells)."""
     instrument = order.instrument
     if order.side == "buy" and instrument.buy_ratio is not None:
         ceiling = mark * (1 + instrument.buy_ratio)
         if price > ceiling:
-            raise ItemFailure("25205", f"The buy price cannot be higher than {format_decimal(ceiling)}")
+            percent = format_decimal(instrument.buy_ratio * 100)
+            raise ItemFailure("25206", f"{order.symbol} trading price cannot exceed {percent}%")
     if order.side == "sell" and instrument.sell_ratio is not None:
         floor = mark * (1 - instrument.sell_ratio)
         if price < floor:
-            raise ItemFailure("25206", f"The sell price cannot be lower than {format_decimal(floor)}")
+            percent = format_decimal(instrument.sell_ratio * 100)
+            raise ItemFailure("25205", f"{order.symbol} trading price cannot be below {percent}%")
 
 
 def crosses(order: BitgetOrder, mark: Decimal) -> bool:

@@ -117,7 +117,9 @@ class BitgetVenue:
                 self._signed(request, self.unfilled_limit, config.bitget_unfilled_orders_per_second),
                 params,
             ),
-            ("GET", TICKERS_PATH): lambda: bitget_reads.tickers(book, self._public(request, params)),
+            ("GET", TICKERS_PATH): lambda: bitget_reads.tickers(
+                book, self._public(request, params), self._now_ms()
+            ),
             ("GET", INSTRUMENTS_PATH): lambda: bitget_reads.instruments(book, self._public(request, params)),
             ("GET", SETTINGS_PATH): lambda: bitget_reads.settings(self._signed(request, None, 0)),
         }
@@ -143,7 +145,9 @@ class BitgetVenue:
 
     def _envelope(self, status: int, code: str, msg: str, data: Any) -> Response:
         return Response.json(
-            {"code": code, "msg": msg, "requestTime": self._now_ms(), "data": data}, status=status
+            # requestTime is text in real answers (ccxt's recordings), a number in the docs' examples.
+            {"code": code, "msg": msg, "requestTime": str(self._now_ms()), "data": data},
+            status=status,
         )
 
     def _now_ms(self) -> int:
