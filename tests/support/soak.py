@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -259,10 +260,17 @@ def execute_operator(
 
 
 def soak_round(
-    sandbox: Sandbox, rng: random.Random, exchange: str, *, late_apply: bool = False
+    sandbox: Sandbox,
+    rng: random.Random,
+    exchange: str,
+    *,
+    late_apply: bool = False,
+    settings: Mapping[str, Any] | None = None,
 ) -> RoundOutcome:
-    """Reset, plan, fault, run, check."""
+    """Reset (then play the sandbox mode ``settings``), plan, fault, run, check."""
     sandbox.reset(DEFAULT_SEED)
+    if settings:
+        sandbox.configure(**settings)
     sandbox.clear_requests()
     before = sandbox.state()
     plan = plan_round(rng, exchange, before, late_apply=late_apply)
