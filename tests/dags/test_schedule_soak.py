@@ -26,6 +26,7 @@ CASES = [(venue, None) for venue in VENUES] + [
 ]
 
 
+@pytest.mark.timeout(900)  # ten `airflow dags test` runs; slow on a shared machine, not a target
 @pytest.mark.parametrize(
     ("venue", "mode"), CASES, ids=lambda case: "-".join(case) if isinstance(case, dict) else case
 )
