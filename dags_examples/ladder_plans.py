@@ -6,9 +6,10 @@ Each run reads the live book and the live mid through the connection's hook, and
 re-centre the ladder, in the exchange's edit format. The operator then sends only what changes
 something: a run on an unchanged mid plans ``unchanged`` everywhere and sends no modification.
 
-Rungs are named by ids that survive a modification: Bitget's ``orderId``, and on Hyperliquid
-the ``cloid`` (a Hyperliquid modify cancels the order and rests a replacement under a new oid,
-which keeps the cloid the modify carries). A rung whose order has filled or was cancelled
+Rungs are named by ids that survive a modification: Bitget's ``clientOid`` (no Bitget page says
+a modify keeps the ``orderId``; where it does not, the replacement keeps the clientOid), and on
+Hyperliquid the ``cloid`` (a Hyperliquid modify cancels the order and rests a replacement under
+a new oid, which keeps the cloid the modify carries). A rung whose order has filled or was cancelled
 still gets its edit, so the report says ``not_open`` for it instead of hiding it.
 
 No DAG is defined here: this module is imported by the DAG files next to it.
@@ -71,17 +72,17 @@ def round_significant(price: Decimal, figures: int) -> Decimal:
 def bitget_edits(
     ladder: dict[str, Any], centre: Decimal, book: Mapping[str, OpenOrder]
 ) -> list[dict[str, Any]]:
-    """``book``: the open orders by orderId. Bitget's qty counts what already filled, so a partly
+    """``book``: the open orders by clientOid. Bitget's qty counts what already filled, so a partly
     filled rung asks for its filled part plus the rung's size: it rests its size again, and its
     qty never drops below the filled quantity (which Bitget refuses)."""
     tick = Decimal(ladder["tick"])
     edits = []
     for rung in ladder["rungs"]:
-        order = book.get(rung["orderId"])
+        order = book.get(rung["clientOid"])
         filled = Decimal(str(order["filled_size"])) if order else Decimal(0)
         edits.append(
             {
-                "orderId": rung["orderId"],
+                "clientOid": rung["clientOid"],
                 "symbol": ladder["symbol"],
                 "category": ladder["category"],
                 "price": str(round_to_tick(ladder_price(centre, rung["level"], ladder["step_bps"]), tick)),
@@ -113,7 +114,7 @@ def ladder_edits(
     """The edits that re-centre the ``conn_type`` ladder on ``centre``, given the hook's open orders."""
     ladder = load_ladder(conn_type)
     if conn_type == "bitget":
-        book = {str(order["order_id"]): order for order in open_orders}
+        book = {str(order["client_id"]): order for order in open_orders if order.get("client_id")}
         return bitget_edits(ladder, Decimal(centre), book)
     return hyperliquid_edits(ladder, Decimal(centre))
 

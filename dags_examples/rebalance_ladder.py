@@ -11,9 +11,10 @@ returns a per-order report. So the schedule can run forever:
 - a rung's order filled since the last run: ``not_open`` (it does not fail the run);
 - a rung partly filled: it is re-sized to rest its size again, never below what filled.
 
-Rungs are named by ids that survive a modification: Bitget's ``orderId``, and Hyperliquid's
+Rungs are named by ids that survive a modification: Bitget's ``clientOid`` and Hyperliquid's
 ``cloid``. A Hyperliquid modify is cancel-and-replace, so the oid changes every run; the cloid
-carries over to the replacement.
+carries over to the replacement. A Bitget modify may also give the order a new orderId (no
+UTA page says it keeps it); the clientOid carries over either way.
 
 The same DAG rebalances on Bitget or Hyperliquid: trigger it with ``{"conn_id": ...}``
 naming a ``bitget`` or ``hyperliquid`` connection (a scheduled run uses the default). The

@@ -28,6 +28,14 @@ class SandboxConfig(BaseModel):
     bitget_public_per_second: Count = 20
     #: Bitget's "continuous modification": accept at once, apply each item this much later.
     bitget_apply_delay_ms: Count = 0
+    #: How a batch with a bad item is refused. ``per_item``: the item carries ``code``/``msg`` and
+    #: the others apply (as the WebSocket twin documents). ``envelope``: the whole request is
+    #: refused with that item's code and message and nothing applies (REST documents no item codes).
+    bitget_batch_errors: Literal["per_item", "envelope"] = "per_item"
+    #: A modify that applies at once rests the order under a new ``orderId`` (same ``clientOid``) and
+    #: lists the old id as cancelled with ``cancelReason: modify_limit_order``. No UTA page says
+    #: the id survives a modify; ccxt issues report changed ids on the classic API.
+    bitget_modify_new_order_id: bool = False
     hyperliquid_weight_per_minute: Count = 1200
     #: Count ``/info`` weight against the per-IP budget, as the exchange does.
     hyperliquid_info_weight: bool = True

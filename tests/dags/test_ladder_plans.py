@@ -15,9 +15,9 @@ plans = ladder_plans()
 def test_every_rung_names_a_resting_order_of_the_default_seed() -> None:
     seed = load_seed_document(DEFAULT_SEED)
     bitget = plans.load_ladder("bitget")
-    orders = {o["orderId"]: o for o in seed["bitget"]["orders"]}
+    orders = {o["clientOid"]: o for o in seed["bitget"]["orders"]}
     for rung in bitget["rungs"]:
-        order = orders[rung["orderId"]]
+        order = orders[rung["clientOid"]]
         assert (order["symbol"], order["category"]) == (bitget["symbol"], bitget["category"])
         assert order["side"] == ("buy" if rung["level"] < 0 else "sell")
     hyperliquid = plans.load_ladder("hyperliquid")
@@ -32,14 +32,19 @@ def test_every_rung_names_a_resting_order_of_the_default_seed() -> None:
 
 def test_bitget_rungs_sit_on_ticks_around_the_centre_and_rest_their_size_again_after_a_fill() -> None:
     ladder = plans.load_ladder("bitget")
-    book = [{"order_id": "1001", "filled_size": "0.004"}, {"order_id": "1016", "filled_size": "0"}]
+    book = [
+        {"order_id": "7000000000000000001", "client_id": "ladder-1", "filled_size": "0.004"},
+        {"order_id": "1016", "client_id": "ladder-16", "filled_size": "0"},
+    ]
     edits = plans.ladder_edits("bitget", "60123.4", book)
-    assert [edit["orderId"] for edit in edits] == [rung["orderId"] for rung in ladder["rungs"]]
+    # Named by clientOid, which survives a modify that gives the order a new orderId.
+    assert [edit["clientOid"] for edit in edits] == [rung["clientOid"] for rung in ladder["rungs"]]
+    assert all("orderId" not in edit for edit in edits)
     for rung, edit in zip(ladder["rungs"], edits, strict=True):
         price = Decimal(edit["price"])
         assert price % Decimal(ladder["tick"]) == 0
         assert (price < Decimal("60123.4")) == (rung["level"] < 0)
-        filled = Decimal("0.004") if rung["orderId"] == "1001" else Decimal(0)
+        filled = Decimal("0.004") if rung["clientOid"] == "ladder-1" else Decimal(0)
         # Bitget's qty counts the filled part: the rung rests its size again, never below the fill.
         assert Decimal(edit["qty"]) == Decimal(rung["qty"]) + filled
 

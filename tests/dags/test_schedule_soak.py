@@ -23,9 +23,12 @@ SEED = 20261202
 MODES: list[tuple[str, dict[str, Any]]] = [(venue, {}) for venue in VENUES] + [
     ("hyperliquid", {"hyperliquid_failed_modify": "keeps_original"}),
     ("hyperliquid", {"hyperliquid_shared_cloid_status": "oldest"}),
+    ("bitget", {"bitget_modify_new_order_id": True}),
+    ("bitget", {"bitget_batch_errors": "envelope"}),
 ]
 
 
+@pytest.mark.timeout(900)  # ten `airflow dags test` runs; slow on a shared machine, not a target
 @pytest.mark.parametrize(
     ("venue", "mode"), MODES, ids=lambda v: "-".join(map(str, v.values())) if isinstance(v, dict) else v
 )

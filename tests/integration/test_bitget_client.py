@@ -11,6 +11,7 @@ import pytest
 
 from airflow_batchmod.exchanges.base import (
     FatalRequestError,
+    Landing,
     MetadataError,
     Outcome,
     OutcomeUnknownError,
@@ -234,8 +235,14 @@ def test_auto_cancel_cancels_the_order_whose_modification_failed(
 ) -> None:
     (edit,) = as_given({"orderId": "1004", "price": "61000.5", "autoCancel": True})
     (result,) = client.submit([edit])
-    assert (result.outcome, result.code) == (Outcome.REJECTED, "25574")
-    assert bitget_orders(venue)["1004"]["status"] == "cancelled"
+    # The refusal took the order off the book: the client reads it back and says so.
+    assert (result.outcome, result.code) == (Outcome.CANCELLED, "25574")
+    assert "autoCancel" in (result.message or "") and "modify_limit_order" in (result.message or "")
+    order = bitget_orders(venue)["1004"]
+    assert (order["status"], order["cancelReason"]) == ("cancelled", "modify_limit_order")
+    # A refusal that cancels nothing (no such order) stays a rejection.
+    (unknown,) = as_given({"orderId": "424242", "price": "61000.5", "autoCancel": True})
+    assert [(r.outcome, r.code) for r in client.submit([unknown])] == [(Outcome.REJECTED, "25204")]
 
 
 def test_precision_problems_are_caught_before_any_request(client: BitgetClient, venue: Sandbox) -> None:
@@ -365,7 +372,7 @@ def test_reconcile_gives_up_after_bounded_retries(client: BitgetClient, venue: S
     assert queries == ["unfilled-orders"] * 3 + ["order-info"] * 3
 
 
-def test_injected_429_and_500_are_transient(client: BitgetClient, venue: Sandbox) -> None:
+def test_injected_429_is_transient_and_500_is_in_doubt(client: BitgetClient, venue: Sandbox) -> None:
     edits = prepared(client, {"orderId": "1001", "price": "60010"})
     venue.set_faults(
         [
@@ -376,7 +383,7 @@ def test_injected_429_and_500_are_transient(client: BitgetClient, venue: Sandbox
     with pytest.raises(TransientRequestError) as throttled:
         client.submit(edits)
     assert throttled.value.code == "429"
-    with pytest.raises(TransientRequestError):
+    with pytest.raises(OutcomeUnknownError):  # a 5xx does not prove that nothing was applied
         client.submit(edits)
     assert bitget_orders(venue)["1001"]["modifications"] == 0
     assert [r.outcome for r in client.submit(edits)] == [Outcome.APPLIED]
@@ -424,3 +431,21 @@ def test_shuffled_items_are_matched_by_id(client: BitgetClient, venue: Sandbox) 
             (Outcome.APPLIED, None),
             (Outcome.REJECTED, "25574"),
         ]
+
+
+def test_the_plan_sends_the_books_client_oid_beside_the_order_id(
+    client: BitgetClient, venue: Sandbox
+) -> None:
+    venue.configure(bitget_modify_new_order_id=True)
+    (edit,) = prepared(client, {"orderId": "1001", "price": "60010"})
+    assert (edit.payload.orderId, edit.payload.clientOid) == ("1001", "ladder-1")
+    (result,) = client.submit([edit])
+    new_id = bitget_orders(venue)["1001"]["replacedBy"]
+    # The answer's item names the new id: it is matched by the clientOid.
+    assert (result.outcome, result.order_id) == (Outcome.APPLIED, new_id)
+    later = client.retarget(edit, new_id)
+    (confirmed,) = client.confirm([later])
+    assert confirmed.landing is Landing.LANDED
+    # A reconciliation that still names the old id follows the clientOid to the replacement.
+    (found,) = client.reconcile([edit])
+    assert (found.outcome, found.order_id) == (Outcome.APPLIED, new_id)

@@ -49,6 +49,8 @@ def describe(number: int, outcome: RoundOutcome) -> str:
 MODES: list[tuple[str, dict[str, Any]]] = [(exchange, {}) for exchange in EXCHANGES] + [
     ("hyperliquid", {"hyperliquid_failed_modify": "keeps_original"}),
     ("hyperliquid", {"hyperliquid_shared_cloid_status": "oldest"}),
+    ("bitget", {"bitget_modify_new_order_id": True}),
+    ("bitget", {"bitget_batch_errors": "envelope"}),
 ]
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from airflow_batchmod.exchanges.bitget.client import BitgetClient
-from airflow_batchmod.testing.sandbox import Sandbox
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox, load_seed_document
 from tests.integration.conftest import RunOperator
 from tests.support.between import after_planning
 from tests.support.faults import answered_late
@@ -208,3 +209,151 @@ def test_unknown_outcome_with_the_order_untouched_is_retried(
     assert run.report is not None
     assert [e["attempts"] for e in run.report["edits"]] == [2] * 4
     assert_report_matches_sandbox(run.report, edits, sandbox_conns)
+
+
+@pytest.mark.parametrize("auto_cancel", [None, "yes"], ids=["plain", "autoCancel"])
+def test_server_error_after_applying_is_reconciled_before_any_resend(
+    run_operator: RunOperator, sandbox_conns: Sandbox, auto_cancel: str | None
+) -> None:
+    # The venue applies the batch, then answers HTTP 500. Resent blind, every item would come
+    # back "no change" (25571), and under autoCancel the venue would cancel the modified order.
+    sandbox_conns.set_faults([{"venue": "bitget", "endpoint": "modify", "fault": "http_500_after"}])
+    edits = ladder_edits(20)
+    if auto_cancel is not None:
+        edits = [{**edit, "autoCancel": auto_cancel} for edit in edits]
+    run = run_operator("bitget_default", edits)
+    assert run.error is None, run.error
+    assert run.report is not None
+    assert [(e["status"], e["reconciled"]) for e in run.report["edits"]] == [("modified", True)] * 20
+    calls = [r for r in sandbox_conns.requests() if r["venue"] == "bitget" and r["endpoint"] != "info"]
+    first_modify = next(i for i, r in enumerate(calls) if r["endpoint"] == "modify")
+    assert calls[first_modify]["fault"] == "http_500_after"
+    later_modifies = [i for i, r in enumerate(calls) if r["endpoint"] == "modify" and i > first_modify]
+    reads_between = [r for r in calls[first_modify + 1 :] if r["endpoint"] == "query"]
+    assert reads_between and reads_between[0]["kind"] == "unfilled-orders"
+    assert all(any(r["endpoint"] == "query" for r in calls[first_modify + 1 : i]) for i in later_modifies)
+    orders = bitget_orders(sandbox_conns)
+    assert all(orders[e["orderId"]]["modifications"] == 1 for e in edits)
+    assert all(orders[e["orderId"]]["status"] == "live" for e in edits)
+    assert_report_matches_sandbox(run.report, edits, sandbox_conns)
+
+
+def test_a_batch_refused_whole_for_one_item_is_split_not_halted(
+    run_operator: RunOperator, sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # REST batch-modify documents no per-item codes: the venue may refuse the whole request with
+    # the code of one item's problem. The other 19 must still be applied, the run not halted.
+    sandbox_conns.configure(bitget_batch_errors="envelope")
+    edits = ladder_edits(19)
+    bad = {"orderId": "9001", "symbol": "BTCUSDT", "category": "USDT-FUTURES", "qty": "0.060"}
+    edits.insert(13, bad)
+    # After planning, a fill takes 9001 above the edit's qty: the venue refuses that item (25568).
+    after_planning(monkeypatch, BitgetClient, lambda: sandbox_conns.fill("bitget", "9001", "0.030"))
+    run = run_operator("bitget_default", edits)
+    assert run.report is not None
+    statuses = [(e["status"], e["code"]) for e in run.report["edits"]]
+    assert statuses == [("modified", None)] * 13 + [("rejected", "25568")] + [("modified", None)] * 6
+    assert run.error is not None and "rejected=1" in str(run.error)  # a rejection fails by default
+    requests = modify_requests(sandbox_conns, "bitget")
+    assert len(requests) <= 2 * math.ceil(math.log2(20)) + 2, [r["items"] for r in requests]
+    assert requests[0]["items"] == 20 and requests[0]["status"] == 400
+    orders = bitget_orders(sandbox_conns)
+    assert [orders[e["orderId"]]["modifications"] for e in edits] == [1] * 13 + [0] + [1] * 6
+    assert all(orders[e["orderId"]]["status"] == "live" for e in edits if e is not bad)
+
+
+def _carrier(orders: dict[str, dict[str, Any]], order_id: str) -> dict[str, Any]:
+    """The order that now carries ``order_id``'s place in the book (following replacements)."""
+    order = orders[order_id]
+    while order["replacedBy"] is not None:
+        order = orders[order["replacedBy"]]
+    return order
+
+
+@pytest.mark.parametrize("fault", [None, "http_500_after"])
+def test_a_modify_that_gives_the_order_a_new_id_is_followed(
+    run_operator: RunOperator, sandbox_conns: Sandbox, fault: str | None
+) -> None:
+    sandbox_conns.configure(bitget_modify_new_order_id=True)
+    if fault is not None:
+        sandbox_conns.set_faults([{"venue": "bitget", "endpoint": "modify", "fault": fault}])
+    edits = ladder_edits(20)
+    run = run_operator("bitget_default", edits)
+    assert run.error is None, run.error
+    assert run.report is not None
+    orders = bitget_orders(sandbox_conns)
+    for entry, edit in zip(run.report["edits"], edits, strict=True):
+        old, new = orders[edit["orderId"]], _carrier(orders, edit["orderId"])
+        assert (old["status"], old["cancelReason"]) == ("cancelled", "modify_limit_order")
+        assert (new["status"], new["clientOid"], new["modifications"]) == ("live", old["clientOid"], 1)
+        assert Decimal(new["price"]) == Decimal(edit["price"])
+        assert (entry["status"], entry["order_id"]) == ("modified", new["orderId"])
+    # One request, never sent again (the fault's answer is settled from the book).
+    (first, *rest) = modify_requests(sandbox_conns, "bitget")
+    assert first["items"] == 20 and rest == []
+    # The next run, still naming the old ids, finds every order where the book now has it.
+    again = run_operator("bitget_default", edits)
+    assert again.report is not None
+    assert [(e["status"], e["order_id"]) for e in again.report["edits"]] == [
+        ("unchanged", _carrier(orders, edit["orderId"])["orderId"]) for edit in edits
+    ]
+    moved = run_operator("bitget_default", [{**edits[0], "price": "59000"}, {**edits[0], "price": "58990"}])
+    assert moved.error is None, moved.error
+    assert moved.report is not None
+    final = bitget_orders(sandbox_conns)
+    carrier = _carrier(final, edits[0]["orderId"])
+    assert (carrier["price"], carrier["modifications"]) == ("58990.0", 3)
+    assert [e["order_id"] for e in moved.report["edits"]] == [carrier["replaces"], carrier["orderId"]]
+
+
+def _seed_with(orders: dict[str, dict[str, Any]], **instrument: str) -> dict[str, Any]:
+    """The default seed with some orders' fields and the BTCUSDT futures instrument's changed."""
+    seed = load_seed_document(DEFAULT_SEED)
+    for order in seed["bitget"]["orders"]:
+        order.update(orders.get(order["orderId"], {}))
+    btc = next(i for i in seed["bitget"]["instruments"] if i["symbol"] == "BTCUSDT")
+    btc.update(instrument)
+    return seed
+
+
+def test_edits_the_market_would_refuse_are_invalid_and_nothing_is_sent(
+    run_operator: RunOperator, sandbox_conns: Sandbox
+) -> None:
+    seed = _seed_with(
+        {"1001": {"timeInForce": "post_only"}}, sellLimitPriceRatio="0.05", minOrderAmount="750"
+    )
+    sandbox_conns.reset(seed)
+    base = {"symbol": "BTCUSDT", "category": "USDT-FUTURES"}
+    edits = [
+        {**base, "orderId": "1001", "price": "60000.1"},  # post-only buy at the best ask (60000.1)
+        {**base, "orderId": "1016", "price": "56999.9"},  # sell below 60000 x (1 - 5%)
+        {**base, "orderId": "1003", "price": "59000"},  # 59000 x the book's 0.012 = 708 < 750
+        {**base, "orderId": "1004", "qty": "0.020"},  # 0.020 x the book's 59600 = 1192: fine
+    ]
+    run = run_operator("bitget_default", edits)
+    assert run.error is not None and run.report is not None
+    entries = run.report["edits"]
+    assert [e["status"] for e in entries] == ["invalid", "invalid", "invalid", "not_sent"]
+    assert "post-only buy at 60000.1 would cross the best ask 60000.1" in entries[0]["message"]
+    assert "sell price 56999.9 is below the band limit 57000" in entries[1]["message"]
+    assert "order value 708 (price x qty) is below the minimum 750" in entries[2]["message"]
+    assert modify_requests(sandbox_conns, "bitget") == []
+    assert all(order["modifications"] == 0 for order in bitget_orders(sandbox_conns).values())
+
+
+def test_a_post_only_order_the_edit_made_cross_is_reported_cancelled(
+    run_operator: RunOperator, sandbox_conns: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox_conns.reset(_seed_with({"1001": {"timeInForce": "post_only"}}))
+    edits = ladder_edits(2, bump="55")  # 1001 to 59955: below the best ask 60000.1 when planned
+    # The market falls after planning: the best ask is 59900.1, and the new price takes.
+    move = lambda: sandbox_conns.mark("bitget", "BTCUSDT", "59900.0", category="USDT-FUTURES")  # noqa: E731
+    after_planning(monkeypatch, BitgetClient, move)
+    run = run_operator("bitget_default", edits)
+    assert run.report is not None
+    first, second = run.report["edits"]
+    assert (first["status"], second["status"]) == ("cancelled", "modified")
+    assert "post_only_fill_cancel" in first["message"]
+    assert run.error is not None and "cancelled=1" in str(run.error)
+    order = bitget_orders(sandbox_conns)["1001"]
+    assert (order["status"], order["cancelReason"]) == ("cancelled", "post_only_fill_cancel")

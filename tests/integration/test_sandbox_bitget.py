@@ -313,3 +313,68 @@ def test_shuffled_items_keep_their_ids(client: httpx.Client, fresh_sandbox: Sand
     data = bitget_modify(client, items).json()["data"]
     assert sorted(d["orderId"] for d in data) == sorted(i["orderId"] for i in items)
     assert all("code" not in d for d in data)
+
+
+def test_envelope_mode_refuses_the_whole_batch_with_the_bad_items_code(
+    client: httpx.Client, fresh_sandbox: Sandbox
+) -> None:
+    fresh_sandbox.configure(bitget_batch_errors="envelope")
+    batch = [
+        {"orderId": "1007", "price": "59350.0"},
+        {"orderId": "1004", "price": "59600.05", "autoCancel": "yes"},  # off the 0.1 tick
+        {"orderId": "1003", "price": "59700.0", "qty": "0.012"},  # same as now
+    ]
+    response = bitget_modify(client, batch)
+    assert response.status_code == 400
+    payload = response.json()
+    assert (payload["code"], payload["msg"], payload["data"]) == (
+        "25244",
+        "Price should be a multiple of 0.1",
+        None,
+    )
+    orders = bitget_orders(fresh_sandbox.state())
+    assert [orders[k]["modifications"] for k in ("1007", "1004", "1003")] == [0, 0, 0]
+    assert orders["1004"]["status"] == "live"  # refused whole: autoCancel never ran
+    good = bitget_modify(client, [batch[0]])
+    assert (good.status_code, item_codes(good)) == (200, [None])
+    fresh_sandbox.configure(bitget_batch_errors="per_item")
+    assert item_codes(bitget_modify(client, batch[1:])) == ["25244", "25571"]
+
+
+def test_price_band_post_only_and_new_order_ids(client: httpx.Client, fresh_sandbox: Sandbox) -> None:
+    seed = json.loads(DEFAULT_SEED.read_text())
+    seed["bitget"]["instruments"][0].update(buyLimitPriceRatio="0.01", sellLimitPriceRatio="0.01")
+    post_only = next(o for o in seed["bitget"]["orders"] if o["orderId"] == "1002")
+    post_only["timeInForce"] = "post_only"
+    fresh_sandbox.reset(seed)
+    # The band is the mark (60000) +/- 1%: 25206 above it for a buy, 25205 below it for a sell.
+    refused = bitget_modify(
+        client, [{"orderId": "1001", "price": "60600.1"}, {"orderId": "1016", "price": "59399.9"}]
+    )
+    assert item_codes(refused) == ["25206", "25205"]
+    assert refused.json()["data"][0]["msg"] == "BTCUSDT trading price cannot exceed 1%"
+    # A post-only buy moved onto the best ask (60000.1) is accepted, then cancelled.
+    crossed = bitget_modify(
+        client, [{"orderId": "1002", "price": "60000.1"}, {"orderId": "1003", "price": "60000.1"}]
+    )
+    assert item_codes(crossed) == [None, None]
+    info = bitget_order_info(client, {"orderId": "1002"}).json()["data"]
+    assert (info["orderStatus"], info["cancelReason"], info["timeInForce"]) == (
+        "cancelled",
+        "post_only_fill_cancel",
+        "post_only",
+    )
+    assert bitget_order_info(client, {"orderId": "1003"}).json()["data"]["orderStatus"] == "live"  # gtc
+    # A venue that gives a modified order a new id: the answer names it, the old one is cancelled.
+    fresh_sandbox.configure(bitget_modify_new_order_id=True)
+    moved = bitget_modify(client, [{"orderId": "1004", "price": "59500.0"}]).json()["data"]
+    (item,) = moved
+    assert item["clientOid"] == "ladder-4" and item["orderId"] != "1004"
+    old = bitget_order_info(client, {"orderId": "1004"}).json()["data"]
+    assert (old["orderStatus"], old["cancelReason"], old["price"]) == (
+        "cancelled",
+        "modify_limit_order",
+        "59600.0",
+    )
+    new = bitget_order_info(client, {"clientOid": "ladder-4"}).json()["data"]
+    assert (new["orderId"], new["orderStatus"], new["price"]) == (item["orderId"], "live", "59500.0")

@@ -10,7 +10,8 @@ What must hold after a run (``before`` and ``after`` are ``Sandbox.state()`` doc
   agree with its entries;
 * an order was modified at least once per edit naming it that is reported ``modified`` and at
   most once more per edit reported ``unknown``; edits with any other status changed nothing.
-  Bitget counts applied modifications per order;
+  Bitget counts applied modifications per order (a modify that gives the order a new orderId,
+  ``bitget_modify_new_order_id``, carries the count to the order named in ``replacedBy``);
   on Hyperliquid every modify replaces the order, so the count is the length of its
   ``replacedBy`` chain;
 * a ``modified`` edit's values are in place unless a later edit of the same order replaced
@@ -39,6 +40,7 @@ STATUSES = (
     "unknown",
     "invalid",
     "not_sent",
+    "cancelled",
 )
 #: Statuses that never fail the task under ``fail_on="any"``.
 FINE = frozenset({"modified", "unchanged", "not_open", "would_modify"})
@@ -123,12 +125,21 @@ def check_bitget(
         problems.append(f"edit #{index} names no existing order but is reported modified")
     for order_id, order in old.items():
         indices = named.get(order_id, [])
-        problems += _check_bitget_order(order_id, order, new[order_id], edits, entries, indices)
+        chain = bitget_chain(new, order_id)
+        problems += _check_bitget_order(chain, order, new[chain[-1]], edits, entries, indices)
     return problems
 
 
+def bitget_chain(orders: Mapping[str, Mapping[str, Any]], order_id: str) -> list[str]:
+    """``order_id`` and the orders that replaced it, in turn, up to the one that carries it now."""
+    chain = [order_id]
+    while (successor := orders[chain[-1]].get("replacedBy")) is not None:
+        chain.append(str(successor))
+    return chain
+
+
 def _check_bitget_order(
-    order_id: str,
+    chain: Sequence[str],
     old: Mapping[str, Any],
     new: Mapping[str, Any],
     edits: Sequence[Edit],
@@ -136,8 +147,14 @@ def _check_bitget_order(
     indices: Sequence[int],
 ) -> list[str]:
     problems: list[str] = []
+    order_id = chain[0]
     modified = _entries_by_status(entries, indices, "modified")
-    unknown = _entries_by_status(entries, indices, "unknown")
+    # An edit that took the order off the book may have applied first (a post-only cross).
+    unknown = _entries_by_status(entries, indices, "unknown") + _entries_by_status(
+        entries, indices, "cancelled"
+    )
+    if _entries_by_status(entries, indices, "cancelled") and new["status"] != "cancelled":
+        problems.append(f"order {order_id} is reported cancelled but is {new['status']}")
     applied = new["modifications"] - old["modifications"]
     if not len(modified) <= applied <= len(modified) + len(unknown):
         problems.append(
@@ -145,8 +162,10 @@ def _check_bitget_order(
             f"{len(modified)} reported modified, {len(unknown)} unknown"
         )
     for index in modified:
-        if entries[index]["order_id"] != order_id:
-            problems.append(f"edit #{index} reports order_id {entries[index]['order_id']!r}, not {order_id}")
+        if entries[index]["order_id"] not in chain:
+            problems.append(
+                f"edit #{index} reports order_id {entries[index]['order_id']!r}, not one of {chain}"
+            )
     price, qty = Decimal(old["price"]), Decimal(old["qty"])
     prices = {price}
     for index in sorted(modified + unknown):

@@ -83,20 +83,21 @@ class Rung:
 
 
 def ladder_rungs(venue: str, ladder: Mapping[str, Any], state: State) -> dict[str, Rung]:
-    """The ladder's orders in a sandbox state, by rung id (Bitget orderId, Hyperliquid cloid).
+    """The ladder's orders in a sandbox state, by rung id (Bitget clientOid, Hyperliquid cloid).
 
-    A Hyperliquid rung is its open order with the rung's cloid (the replacements share it).
+    A rung is its open order with the rung's id (replacements share it on both venues).
     """
     rungs: dict[str, Rung] = {}
     if venue == "bitget":
-        orders = {o["orderId"]: o for o in state["bitget"]["orders"]}
+        live = ("live", "partially_filled")
+        open_by_oid = {o["clientOid"]: o for o in state["bitget"]["orders"] if o["status"] in live}
         for rung in ladder["rungs"]:
-            order = orders[rung["orderId"]]
-            if order["status"] in ("live", "partially_filled"):
+            order = open_by_oid.get(rung["clientOid"])
+            if order is not None:
                 resting = Decimal(order["qty"]) - Decimal(order["filledQty"])
-                rungs[rung["orderId"]] = Rung(order, Decimal(order["price"]), resting)
+                rungs[rung["clientOid"]] = Rung(order, Decimal(order["price"]), resting)
             else:
-                rungs[rung["orderId"]] = Rung(None)
+                rungs[rung["clientOid"]] = Rung(None)
         return rungs
     open_by_cloid = {o["cloid"]: o for o in state["hyperliquid"]["orders"] if o["status"] == "open"}
     for rung in ladder["rungs"]:
@@ -144,14 +145,16 @@ def move_market(
         # The first order drawn fills completely, the others partly (when more than a lot rests).
         drawn = rng.sample(open_rungs, k=min(len(open_rungs), rng.randint(2, 3)))
         for number, (key, rung) in enumerate(drawn):
-            assert rung.resting is not None
+            assert rung.resting is not None and rung.order is not None
             lots = int(rung.resting / LOT)
+            # A Bitget clientOid is unique per account only: fill the order by its orderId.
+            target = rung.order["orderId"] if venue == "bitget" else key
             if number and lots > 1:
                 size = str(LOT * rng.randint(1, lots - 1))
-                sandbox.fill(venue, key, size)
+                sandbox.fill(venue, target, size)
                 fills.append(f"{key} {size}")
             else:
-                sandbox.fill(venue, key)
+                sandbox.fill(venue, target)
                 fills.append(f"{key} all")
     return Market(mid, moved, fills)
 
@@ -176,7 +179,7 @@ def judge_run(
         violations.append(f"a quiet run sent {modifies} modify requests ({dict(statuses)})")
     rungs_before = ladder_rungs(venue, ladder, before)
     rungs_after = ladder_rungs(venue, ladder, after)
-    keys = [rung["orderId" if venue == "bitget" else "cloid"] for rung in ladder["rungs"]]
+    keys = [rung["clientOid" if venue == "bitget" else "cloid"] for rung in ladder["rungs"]]
     violations += modified_twice(venue, before, after)
     for key, entry in zip(keys, report["edits"], strict=True):
         was, now = rungs_before[key], rungs_after[key]
@@ -202,11 +205,18 @@ def judge_run(
 
 def modified_twice(venue: str, before: State, after: State) -> list[str]:
     if venue == "bitget":
-        counts = {o["orderId"]: int(o["modifications"]) for o in before["bitget"]["orders"]}
+        # A replacement (bitget_modify_new_order_id) carries its clientOid's modification count on.
+        def counts(state: State) -> Counter[str]:
+            most: Counter[str] = Counter()
+            for o in state["bitget"]["orders"]:
+                most[o["clientOid"]] = max(most[o["clientOid"]], int(o["modifications"]))
+            return most
+
+        was, now = counts(before), counts(after)
         return [
-            f"order {o['orderId']} modified {int(o['modifications']) - counts[o['orderId']]} times in one run"
-            for o in after["bitget"]["orders"]
-            if int(o["modifications"]) - counts[o["orderId"]] > 1
+            f"order {oid} modified {now[oid] - was[oid]} times in one run"
+            for oid in now
+            if now[oid] - was[oid] > 1
         ]
     known = {o["oid"] for o in before["hyperliquid"]["orders"]}
     new = [o for o in after["hyperliquid"]["orders"] if o["oid"] not in known]
@@ -224,7 +234,7 @@ def off_their_rungs(
     expected_edits = plans.ladder_edits(venue, str(mid))
     violations = []
     for rung, edit in zip(ladder["rungs"], expected_edits, strict=True):
-        key = rung["orderId" if venue == "bitget" else "cloid"]
+        key = rung["clientOid" if venue == "bitget" else "cloid"]
         now = rungs[key]
         size = Decimal(rung["qty" if venue == "bitget" else "size"])
         if now.order is not None and (now.price, now.resting) != (Decimal(edit["price"]), size):

@@ -36,6 +36,8 @@ PAGE_LIMIT = 100
 MAX_PAGES = 200
 #: ``order-info`` lookups in flight at once; the read limiter paces them all.
 PARALLEL_LOOKUPS = 4
+#: The ``cancelReason`` of an order a modify cancelled (and perhaps replaced under a new orderId).
+REPLACED_REASON = "modify_limit_order"
 #: "Order does not exist" in its UTA and older spellings.
 ORDER_NOT_FOUND_CODES = frozenset({"25204", "43001", "40768", "40109"})
 
@@ -55,6 +57,22 @@ class OrderRef:
     @property
     def key(self) -> str:
         return f"orderId:{self.order_id}" if self.order_id is not None else f"clientOid:{self.client_oid}"
+
+    @property
+    def aliases(self) -> list[str]:
+        """Every key a listed order may match this ref by: its orderId first, then its clientOid
+        (the id a venue keeps when a modify gives the order a new orderId)."""
+        keys = [f"orderId:{self.order_id}"] if self.order_id is not None else []
+        return keys + ([f"clientOid:{self.client_oid}"] if self.client_oid is not None else [])
+
+
+@dataclass(frozen=True, slots=True)
+class Ticker:
+    """The best bid and ask and the reference price (mark, else last) of one symbol."""
+
+    bid: Decimal | None
+    ask: Decimal | None
+    mark: Decimal | None
 
 
 class BookReadError(Exception):
@@ -80,6 +98,25 @@ class BookView:
     pages: int = 0
 
 
+def was_replaced(info: OrderInfo) -> bool:
+    """Whether a modify cancelled this order and may have put another in its place."""
+    return (info.cancelReason or "").strip().lower() == REPLACED_REASON
+
+
+def _match_listing(listed: Sequence[OrderInfo], aliases: Mapping[str, str], view: BookView) -> None:
+    """Record each listed order under the ref keys it answers; an orderId match beats a clientOid one."""
+    by_order_id: set[str] = set()
+    for order in listed:
+        for alias in listing_keys(order):
+            key = aliases.get(alias)
+            if key is None or key in by_order_id:
+                continue
+            view.orders[key] = order
+            view.listed.add(key)
+            if alias.startswith("orderId:"):
+                by_order_id.add(key)
+
+
 def listing_keys(info: OrderInfo) -> Iterator[str]:
     """Every key an edit may address ``info`` by."""
     if info.orderId:
@@ -102,23 +139,20 @@ class BookReader:
         """
         view = BookView()
         wanted = {ref.key: ref for ref in refs}
-        by_line: dict[tuple[str, str], set[str]] = {}
+        by_line: dict[tuple[str, str], dict[str, str]] = {}
         for ref in wanted.values():
-            by_line.setdefault((ref.category, ref.symbol), set()).add(ref.key)
-        for (category, symbol), keys in sorted(by_line.items()):
+            aliases = by_line.setdefault((ref.category, ref.symbol), {})
+            aliases.update((alias, ref.key) for alias in ref.aliases)
+        for (category, symbol), aliases in sorted(by_line.items()):
             try:
-                listed = self.open_orders(category, symbol, want=keys, view=view)
+                listed = self.open_orders(category, symbol, want=set(aliases), view=view)
             except BookReadError as exc:
                 if exc.fatal:
                     raise
                 # The orders can still be asked about one by one.
                 log.warning("open orders of %s %s unreadable (%s); asking per order", category, symbol, exc)
                 continue
-            for order in listed:
-                for key in listing_keys(order):
-                    if key in keys:
-                        view.orders[key] = order
-                        view.listed.add(key)
+            _match_listing(listed, aliases, view)
         rest = [ref for key, ref in wanted.items() if key not in view.orders]
         view.by_status = len(rest)
         if rest:
@@ -128,7 +162,7 @@ class BookReader:
                 if fatal:
                     return fatal[0]  # every further query would be refused the same way
                 try:
-                    return self.order_info(ref)
+                    return self.follow(ref)
                 except BookReadError as exc:
                     if exc.fatal:
                         fatal.append(exc)
@@ -186,6 +220,20 @@ class BookReader:
             seen_cursors.add(cursor)
         raise BookReadError(f"open orders: still paging after {MAX_PAGES} pages")
 
+    def follow(self, ref: OrderRef) -> OrderInfo | None:
+        """``order-info`` of the order, or of the order a modify put in its place.
+
+        A venue that answers a modify with a new orderId cancels the old one with ``cancelReason``
+        ``modify_limit_order`` and keeps the clientOid: the clientOid then finds the replacement.
+        """
+        info = self.order_info(ref)
+        if info is None or not was_replaced(info) or not info.clientOid:
+            return info
+        successor = self.order_info(OrderRef(ref.category, ref.symbol, None, info.clientOid))
+        if successor is None or successor.orderId == info.orderId:
+            return info
+        return successor
+
     def order_info(self, ref: OrderRef) -> OrderInfo | None:
         """The order's state, or None when Bitget does not know it."""
         params = (
@@ -207,11 +255,7 @@ class BookReader:
     def mid_price(self, category: str, symbol: str) -> Decimal:
         """The middle of the best bid and ask of ``symbol`` (public ``tickers``); the last price,
         then the mark price, when one side of the book is empty."""
-        data = self._data(TICKERS_PATH, {"category": category, "symbol": symbol}, "tickers", signed=False)
-        tickers = data if isinstance(data, list) else []
-        ticker = next((t for t in tickers if isinstance(t, Mapping) and t.get("symbol") == symbol), None)
-        if ticker is None:
-            raise BookReadError(f"tickers: no {category} ticker for {echo(symbol)}")
+        ticker = self._ticker(category, symbol)
         bid, ask = _price(ticker.get("bid1Price")), _price(ticker.get("ask1Price"))
         if bid is not None and ask is not None:
             return (bid + ask) / 2
@@ -220,6 +264,20 @@ class BookReader:
             if price is not None:
                 return price
         raise BookReadError(f"tickers: {echo(symbol)} has no price")
+
+    def ticker(self, category: str, symbol: str) -> Ticker:
+        """The best bid and ask of ``symbol`` and its mark price (spot: the last price)."""
+        found = self._ticker(category, symbol)
+        mark = _price(found.get("markPrice")) or _price(found.get("lastPrice"))
+        return Ticker(_price(found.get("bid1Price")), _price(found.get("ask1Price")), mark)
+
+    def _ticker(self, category: str, symbol: str) -> Mapping[str, object]:
+        data = self._data(TICKERS_PATH, {"category": category, "symbol": symbol}, "tickers", signed=False)
+        tickers = data if isinstance(data, list) else []
+        ticker = next((t for t in tickers if isinstance(t, Mapping) and t.get("symbol") == symbol), None)
+        if ticker is None:
+            raise BookReadError(f"tickers: no {category} ticker for {echo(symbol)}")
+        return ticker
 
     def _data(self, path: str, params: Mapping[str, str], what: str, *, signed: bool = True) -> object:
         try:

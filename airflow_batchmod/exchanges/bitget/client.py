@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -21,7 +22,6 @@ from airflow_batchmod.exchanges.base import (
     Landing,
     MetadataError,
     MetadataRefusedError,
-    Outcome,
     PlannedSkip,
     Preparation,
     PreparedEdit,
@@ -34,15 +34,23 @@ from airflow_batchmod.exchanges.bitget.book import BookReader, BookReadError, Bo
 from airflow_batchmod.exchanges.bitget.confirmation import confirmation
 from airflow_batchmod.exchanges.bitget.credentials import BitgetCredentials, mask
 from airflow_batchmod.exchanges.bitget.errors import ErrorClass, classify, is_success
+from airflow_batchmod.exchanges.bitget.isolation import isolate
+from airflow_batchmod.exchanges.bitget.limits import check_limits
 from airflow_batchmod.exchanges.bitget.models import (
     BatchModifyItem,
     BitgetEdit,
     BitgetEnvelope,
     Instrument,
 )
-from airflow_batchmod.exchanges.bitget.planning import check_edits, plan_edit, ref_of
-from airflow_batchmod.exchanges.bitget.reconciliation import judge
+from airflow_batchmod.exchanges.bitget.planning import check_edits, plan_edit
+from airflow_batchmod.exchanges.bitget.reconciliation import (
+    payload_of,
+    reconcile,
+    ref_of,
+    settle_auto_cancels,
+)
 from airflow_batchmod.exchanges.bitget.responses import (
+    BatchRefusedError,
     envelope_error,
     modify_results,
     parse_envelope,
@@ -143,8 +151,11 @@ class BitgetClient:
         """Placeholder until the budget check lands: assumes the budget suffices."""
 
     def retarget(self, edit: PreparedEdit, order_id: str) -> PreparedEdit:
-        # Bitget modifies in place: the order keeps its id.
-        return edit
+        """``edit`` aimed at ``order_id`` when a modify gave its order a new id (clientOid kept)."""
+        payload = payload_of(edit)
+        if payload.orderId is None or payload.orderId == order_id:
+            return edit
+        return dataclasses.replace(edit, payload=payload.model_copy(update={"orderId": order_id}))
 
     # -- validation ---------------------------------------------------------------------------
 
@@ -168,23 +179,28 @@ class BitgetClient:
         failure = next(iter(view.failures.values()), None)
         if failure is not None:
             raise MetadataError(f"could not read the Bitget book: {failure.message}", kind=failure.kind)
+        infos = {edit.index: view.orders[ref_of(payload_of(edit)).key] for edit in checked}
         edits: list[PreparedEdit] = []
         skipped: list[PlannedSkip] = []
         for prepared in checked:
-            planned = plan_edit(prepared, view.orders[ref_of(_payload(prepared)).key])
+            planned = plan_edit(prepared, infos[prepared.index])
             if isinstance(planned, PreparedEdit):
                 edits.append(planned)
             elif isinstance(planned, PlannedSkip):
                 skipped.append(planned)
             else:
                 problems.append(planned)
-        problems.sort(key=lambda problem: problem.index)
+        try:
+            edits, refused = check_limits(edits, infos, instruments, self.book.ticker)
+        except BookReadError as exc:
+            raise MetadataError(f"could not read the Bitget market: {exc.message}", kind=exc.kind) from None
+        problems = sorted(problems + refused, key=lambda problem: problem.index)
         return Preparation(edits=edits, problems=problems, skipped=skipped)
 
     def _read_book(self, edits: Sequence[PreparedEdit], error: type[ExchangeError]) -> BookView:
         """The book of ``edits``' orders; a listing that fails becomes ``error``."""
         try:
-            view = self.book.read([ref_of(_payload(edit)) for edit in edits])
+            view = self.book.read([ref_of(payload_of(edit)) for edit in edits])
         except BookReadError as exc:
             if exc.fatal and error is MetadataError:
                 error = MetadataRefusedError
@@ -205,7 +221,7 @@ class BitgetClient:
         view = self._read_book(edits, ReconcileError)
         answers: list[Confirmation] = []
         for edit in edits:
-            key = ref_of(_payload(edit)).key
+            key = ref_of(payload_of(edit)).key
             failure = view.failures.get(key)
             if failure is not None:
                 answers.append(Confirmation(edit.index, Landing.PENDING, message=failure.message))
@@ -250,7 +266,7 @@ class BitgetClient:
     def submit(self, edits: Sequence[PreparedEdit]) -> list[ItemResult]:
         if not edits:
             return []
-        payloads = [_payload(edit) for edit in edits]
+        payloads = [payload_of(edit) for edit in edits]
         # Bitget would refuse these as a whole; say so without spending a request.
         if len(payloads) > self.max_batch_size:
             raise FatalRequestError(
@@ -258,7 +274,15 @@ class BitgetClient:
             )
         if len({payload.category for payload in payloads}) > 1:
             raise FatalRequestError("edits of different categories cannot share a Bitget request")
+        try:
+            results = self._send_batch(edits)
+        except BatchRefusedError as refusal:
+            results = isolate(edits, refusal, self._send_batch, self.reconcile)
+        return settle_auto_cancels(edits, results, self.reconcile)
 
+    def _send_batch(self, edits: Sequence[PreparedEdit]) -> list[ItemResult]:
+        """One batch-modify request; raises the request-level errors of :func:`.modify_results`."""
+        payloads = [payload_of(edit) for edit in edits]
         # Serialised once: these exact bytes are both signed and sent.
         body = _ITEMS.dump_json(payloads, exclude_none=True)
         self._modify_limiter.acquire()
@@ -277,36 +301,8 @@ class BitgetClient:
     # -- reconciliation -------------------------------------------------------------------------
 
     def reconcile(self, edits: Sequence[PreparedEdit]) -> list[ItemResult]:
-        """Settle in-doubt edits from the open-orders list first, ``order-info`` for the rest:
-        APPLIED when the order shows the edit, RETRY when it is open without it, REJECTED when
-        it is closed or unknown, UNKNOWN when it cannot be read."""
-        if not edits:
-            return []
-        refs = [ref_of(_payload(edit)) for edit in edits]
-        try:
-            view = self.book.read(refs)
-        except BookReadError as exc:
-            message = f"order query failed: {exc.message}"
-            return [ItemResult(edit.index, Outcome.UNKNOWN, message=message) for edit in edits]
-        from_list = sum(1 for ref in refs if ref.key in view.listed)
-        log.info(
-            "reconciling %d in-doubt edits: %d settled from the open-orders list, %d by order status",
-            len(edits),
-            from_list,
-            len(edits) - from_list,
-        )
-        results: list[ItemResult] = []
-        for edit, ref in zip(edits, refs, strict=True):
-            failure = view.failures.get(ref.key)
-            info = view.orders.get(ref.key)
-            if failure is not None:
-                results.append(ItemResult(edit.index, Outcome.UNKNOWN, message=failure.message))
-            elif info is None:
-                message = "order does not exist"
-                results.append(ItemResult(edit.index, Outcome.REJECTED, code="25204", message=message))
-            else:
-                results.append(judge(edit.index, _payload(edit), info))
-        return results
+        """Settle in-doubt edits from the book (see :func:`.reconciliation.reconcile`)."""
+        return reconcile(self.book, edits)
 
     # -- account --------------------------------------------------------------------------------
 
@@ -382,10 +378,3 @@ class BitgetClient:
         except ReadFailed as exc:
             log.warning("Bitget read of %s failed: %s", path, exc)
             raise
-
-
-def _payload(edit: PreparedEdit) -> BatchModifyItem:
-    payload = edit.payload
-    if not isinstance(payload, BatchModifyItem):
-        raise TypeError(f"edit #{edit.index} was not prepared by BitgetClient")
-    return payload

@@ -1,12 +1,13 @@
-"""Does the book show an accepted Bitget edit? Bitget modifies in place, so the answer is on
-the same order: its price and size now equal the edit's wanted values, or it is gone."""
+"""Does the book show an accepted Bitget edit? The answer is on the order the edit addressed, or
+on the one a modify put in its place under a new orderId (the book read follows the clientOid):
+its price and size now equal the edit's wanted values, the edit took it off the book, or it is gone."""
 
 from __future__ import annotations
 
 from airflow_batchmod.exchanges.base import Confirmation, Landing, PreparedEdit, Quote
-from airflow_batchmod.exchanges.bitget.models import OrderInfo
+from airflow_batchmod.exchanges.bitget.models import BatchModifyItem, OrderInfo
 from airflow_batchmod.exchanges.bitget.planning import quote_of, same_quote, status_of
-from airflow_batchmod.exchanges.bitget.reconciliation import OPEN_STATUSES
+from airflow_batchmod.exchanges.bitget.reconciliation import OPEN_STATUSES, cancelled_by_edit
 from airflow_batchmod.exchanges.bitget.validation import echo
 
 
@@ -15,6 +16,10 @@ def confirmation(edit: PreparedEdit, info: OrderInfo | None) -> Confirmation:
     if info is None:
         return Confirmation(edit.index, Landing.GONE, message="Bitget no longer knows this order")
     shown = quote_of(info)
+    payload = edit.payload
+    by_edit = cancelled_by_edit(payload, info) if isinstance(payload, BatchModifyItem) else None
+    if by_edit is not None:
+        return Confirmation(edit.index, Landing.CANCELLED, message=by_edit)
     landed = shown is not None and edit.wanted is not None and same_quote(shown, edit.wanted)
     status = status_of(info)
     if landed:

@@ -10,13 +10,15 @@ The codes come from Bitget's UTA REST error list and the codes other clients map
 ``FINAL``
     Bitget looked at the edit and refused it for good (the order is gone, the values
     are invalid, the request is malformed). Sending the same edit again fails the same
-    way, so it is reported as rejected. Codes we do not know land here too: an
-    unknown refusal is still a refusal, and guessing "retry" could loop forever.
+    way, so it is reported as rejected. Only codes known to mean "refused, nothing
+    applied" are here.
 
 ``OUTCOME_UNKNOWN``
     Bitget itself says it does not know how the request ended (its own timeout, an
-    internal error). The modification may have been applied, so the edit must be
-    reconciled against the order's live state before anything is resent.
+    internal error), or the code is not one we know. The modification may have been
+    applied, so the edit must be reconciled against the order's live state before
+    anything is resent. ``25000`` ("System error, please try again later") is here: no
+    Bitget page says that the system error happened before the order was touched.
 
 ``FATAL_AUTH``
     The credentials, signature, clock, permissions or account family are wrong. Every
@@ -58,6 +60,8 @@ ERROR_TABLE: dict[str, tuple[ErrorClass, str]] = {
     # nothing about this edit was judged, so it may be sent again.
     "25573": (_R, "Skipped due to prior modification failure"),
     # Bitget does not know whether it acted.
+    "25000": (_U, "System error, please try again later"),
+    "25001": (_U, "Operation timed out"),
     "40010": (_U, "Request timed out"),
     "40725": (_U, "Service returned an error"),
     "45001": (_U, "Unknown error"),
@@ -96,6 +100,8 @@ ERROR_TABLE: dict[str, tuple[ErrorClass, str]] = {
     # Precision and limits of the new values.
     "25207": (_F, "Quantity below the minimum"),
     "25208": (_F, "Quantity above the maximum"),
+    "25205": (_F, "Trading price cannot be below the price band"),
+    "25206": (_F, "Trading price cannot exceed the price band"),
     "25244": (_F, "Price is not a multiple of the price step"),
     "25610": (_F, "Quantity precision error"),
     "25611": (_F, "Order amount below the minimum"),
@@ -106,6 +112,10 @@ ERROR_TABLE: dict[str, tuple[ErrorClass, str]] = {
     "22003": (_F, "Modify price and size: pass in newClientOid"),
     "30007": (_F, "Invalid Content-Type"),
 }
+
+
+#: Codes that refuse a request for its shape, not for one of its items: splitting it cannot help.
+WHOLE_REQUEST_CODES = frozenset({"30007"})
 
 
 def normalize_code(code: object) -> str | None:
@@ -121,12 +131,10 @@ def is_success(code: object) -> bool:
 
 
 def classify(code: object) -> ErrorClass:
-    """The group of an error code; unknown codes are ``FINAL`` (see the module docstring)."""
+    """The group of an error code; unknown codes are ``OUTCOME_UNKNOWN`` (see the module docstring)."""
     text = normalize_code(code)
-    if text is None:
-        return ErrorClass.FINAL
-    entry = ERROR_TABLE.get(text)
-    return entry[0] if entry else ErrorClass.FINAL
+    entry = ERROR_TABLE.get(text) if text is not None else None
+    return entry[0] if entry else ErrorClass.OUTCOME_UNKNOWN
 
 
 def describe(code: object) -> str | None:

@@ -205,6 +205,10 @@ class Instrument(_Lenient):
     minOrderQty: OptDecimal = None
     maxOrderQty: OptDecimal = None
     minOrderAmount: OptDecimal = None
+    #: The price band: a buy at most ``mark·(1 + buyLimitPriceRatio)``, a sell at least
+    #: ``mark·(1 - sellLimitPriceRatio)``.
+    buyLimitPriceRatio: OptDecimal = None
+    sellLimitPriceRatio: OptDecimal = None
     status: OptText = None
 
 
@@ -221,4 +225,8 @@ class OrderInfo(_Lenient):
     cumExecQty: OptDecimal = None
     orderStatus: Text
     reduceOnly: str | bool | None = None
+    #: ``gtc``, ``post_only``, ``ioc``, ``fok``.
+    timeInForce: OptText = None
+    #: Why a cancelled order was cancelled, e.g. ``post_only_fill_cancel``, ``modify_limit_order``.
+    cancelReason: OptText = None
     updatedTime: str | int | None = None

@@ -17,7 +17,6 @@ from airflow_batchmod.exchanges.base import (
     PreparedEdit,
     Quote,
 )
-from airflow_batchmod.exchanges.bitget.book import OrderRef
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem, BitgetEdit, Instrument, OrderInfo
 from airflow_batchmod.exchanges.bitget.precision import check_edit
 from airflow_batchmod.exchanges.bitget.reconciliation import OPEN_STATUSES
@@ -47,10 +46,6 @@ def check_edits(
         else:
             checked.append(PreparedEdit(index, edit.order_key, edit.category, label, to_wire(edit)))
     return checked, problems
-
-
-def ref_of(payload: BatchModifyItem) -> OrderRef:
-    return OrderRef(payload.category or "", payload.symbol or "", payload.orderId, payload.clientOid)
 
 
 def quote_of(info: OrderInfo) -> Quote | None:
@@ -116,8 +111,26 @@ def plan_edit(edit: PreparedEdit, info: OrderInfo | None) -> PreparedEdit | Plan
             edit.index, edit.order_key, edit.label, PlanStatus.UNCHANGED, before, order_id=info.orderId
         )
     return PreparedEdit(
-        edit.index, edit.order_key, edit.batch_group, edit.label, payload, before=before, wanted=wanted
+        edit.index,
+        edit.order_key,
+        edit.batch_group,
+        edit.label,
+        addressed(payload, info),
+        before=before,
+        wanted=wanted,
     )
+
+
+def addressed(payload: BatchModifyItem, info: OrderInfo) -> BatchModifyItem:
+    """``payload`` naming the order the book shows: its current orderId (a modify may have given
+    it a new one) and, beside it, its clientOid, which survives such a modify. Bitget goes by
+    orderId when both are sent; the answer's items and later reads can match either."""
+    changes: dict[str, str] = {}
+    if payload.orderId is not None and info.orderId and info.orderId != payload.orderId:
+        changes["orderId"] = info.orderId
+    if payload.clientOid is None and info.clientOid:
+        changes["clientOid"] = info.clientOid
+    return payload.model_copy(update=changes) if changes else payload
 
 
 def same_quote(one: Quote, other: Quote) -> bool:

@@ -80,7 +80,8 @@ def check_qty(instrument: Instrument, qty: Decimal) -> list[str]:
 
 
 def check_amount(instrument: Instrument, price: Decimal, qty: Decimal) -> list[str]:
-    """The order value floor; only checkable when the edit sets both price and qty."""
+    """The order value floor (``minOrderAmount``); the planner checks an edit that sets only one
+    value with the book's other one (:mod:`.limits`)."""
     minimum = instrument.minOrderAmount
     if minimum is None or minimum <= 0:
         return []

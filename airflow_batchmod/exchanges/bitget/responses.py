@@ -25,12 +25,25 @@ from airflow_batchmod.exchanges.base import (
     TransientRequestError,
     redact,
 )
-from airflow_batchmod.exchanges.bitget.errors import ErrorClass, classify, describe, is_success
+from airflow_batchmod.exchanges.bitget.errors import (
+    WHOLE_REQUEST_CODES,
+    ErrorClass,
+    classify,
+    describe,
+    is_success,
+    normalize_code,
+)
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem, BatchModifyResultItem, BitgetEnvelope
 from airflow_batchmod.exchanges.bitget.validation import echo
 
 #: Server messages are kept short in results and errors.
 MESSAGE_LIMIT = 200
+
+
+class BatchRefusedError(FatalRequestError):
+    """Bitget refused a whole batch with a code known to refuse an item for good (REST batch-modify
+    may name one item's problem in the envelope). The client isolates the item that caused it;
+    should this ever reach the run engine, it stops the run like any other final refusal."""
 
 
 def safe_message(text: str | None, secrets: Sequence[str]) -> str:
@@ -62,6 +75,8 @@ def envelope_error(
     """The exception for a whole request Bitget answered with a non-success code.
 
     ``kind`` is the HTTP status's (5xx); a throttle or busy code is THROTTLED whatever the status.
+    A code not known to be harmless is an unknown outcome (reconciled); a known final refusal of
+    an item is :class:`BatchRefusedError`, which the client splits to find the item.
     """
     code = envelope.code
     message = safe_message(envelope.msg or describe(code), secrets)
@@ -71,6 +86,8 @@ def envelope_error(
         return TransientRequestError(text, code=code, retry_after=retry_after, kind=FailureKind.THROTTLED)
     if group is ErrorClass.OUTCOME_UNKNOWN:
         return OutcomeUnknownError(text, code=code, kind=kind)
+    if group is ErrorClass.FINAL and normalize_code(code) not in WHOLE_REQUEST_CODES:
+        return BatchRefusedError(message, code=code, kind=kind)
     return FatalRequestError(text, code=code, kind=kind)
 
 
@@ -82,7 +99,13 @@ def modify_results(
     *,
     retry_after: float | None = None,
 ) -> list[ItemResult]:
-    """One result per edit for a batch-modify answer, or the request-level exception."""
+    """One result per edit for a batch-modify answer, or the request-level exception.
+
+    Only an answer that proves nothing was applied (a throttle, a busy code) lets the edits be
+    sent again as they are. A 5xx, with or without a body, does not: the venue may have applied
+    the batch and then failed to answer (the sandbox's ``http_500_after`` plays this), so the
+    edits are reconciled first.
+    """
     envelope = parse_envelope(body)
     if status == 429:
         code = envelope.code if envelope else "429"
@@ -91,17 +114,16 @@ def modify_results(
         )
     if status >= 500:
         server = FailureKind.SERVER_ERROR
-        if envelope is not None and classify(envelope.code) is ErrorClass.OUTCOME_UNKNOWN:
-            raise envelope_error(envelope, secrets, kind=server)
-        if status == 504:
-            # A gateway timeout means the request was passed on and the gateway stopped
-            # waiting: the matching engine may well have acted on it.
-            raise OutcomeUnknownError("Bitget gateway timed out (HTTP 504)", code="504", kind=server)
-        raise TransientRequestError(f"Bitget server error (HTTP {status})", code=str(status), kind=server)
+        if envelope is not None and classify(envelope.code) is ErrorClass.RETRYABLE:
+            raise envelope_error(envelope, secrets, retry_after=retry_after, kind=server)
+        code = envelope.code if envelope is not None and not is_success(envelope.code) else str(status)
+        raise OutcomeUnknownError(
+            f"Bitget server error (HTTP {status}, code {echo(code)})", code=code, kind=server
+        )
     if not 200 <= status < 300:
         if envelope is not None and not is_success(envelope.code):
             raise envelope_error(envelope, secrets, retry_after=retry_after)
-        raise FatalRequestError(f"Bitget refused the request (HTTP {status})", code=str(status))
+        raise OutcomeUnknownError(f"Bitget answered HTTP {status} without an error code", code=str(status))
     if envelope is None:
         raise OutcomeUnknownError("Bitget answered HTTP 200 with a body that is not a Bitget envelope")
     if not is_success(envelope.code):

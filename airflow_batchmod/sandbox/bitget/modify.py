@@ -14,7 +14,7 @@ from typing import Any
 
 from airflow_batchmod.exchanges.decimals import decimal_places, format_decimal, parse_positive_decimal
 from airflow_batchmod.sandbox.bitget.errors import ItemFailure, invalid
-from airflow_batchmod.sandbox.bitget.state import BitgetOrder
+from airflow_batchmod.sandbox.bitget.state import BitgetBook, BitgetOrder
 from airflow_batchmod.sandbox.seed.models import BITGET_CATEGORIES
 from airflow_batchmod.sandbox.wire import parse_json
 
@@ -117,8 +117,8 @@ def echo(item: ModifyItem, order: BitgetOrder | None) -> dict[str, Any]:
     }
 
 
-def check_on_arrival(item: ModifyItem, order: BitgetOrder | None) -> BitgetOrder:
-    """The gateway's checks; returns the order the item names."""
+def check_on_arrival(item: ModifyItem, order: BitgetOrder | None, mark: Decimal | None = None) -> BitgetOrder:
+    """The gateway's checks (the price band around ``mark`` too); returns the order the item names."""
     if (
         order is None
         or (item.symbol is not None and item.symbol != order.symbol)
@@ -133,6 +133,8 @@ def check_on_arrival(item: ModifyItem, order: BitgetOrder | None) -> BitgetOrder
         item.price % instrument.price_step != 0 or decimal_places(item.price) > instrument.price_places
     ):
         raise ItemFailure("25244", f"Price should be a multiple of {format_decimal(instrument.price_step)}")
+    if item.price is not None and mark is not None:
+        _check_band(order, item.price, mark)
     qty = item.qty
     if qty is not None:
         if qty % instrument.qty_step != 0 or decimal_places(qty) > instrument.qty_places:
@@ -151,6 +153,27 @@ def check_on_arrival(item: ModifyItem, order: BitgetOrder | None) -> BitgetOrder
     return order
 
 
+def _check_band(order: BitgetOrder, price: Decimal, mark: Decimal) -> None:
+    """The price band, with the UTA error list's texts: 25206 above it (buys), 25205 below (sells)."""
+    instrument = order.instrument
+    if order.side == "buy" and instrument.buy_ratio is not None:
+        ceiling = mark * (1 + instrument.buy_ratio)
+        if price > ceiling:
+            percent = format_decimal(instrument.buy_ratio * 100)
+            raise ItemFailure("25206", f"{order.symbol} trading price cannot exceed {percent}%")
+    if order.side == "sell" and instrument.sell_ratio is not None:
+        floor = mark * (1 - instrument.sell_ratio)
+        if price < floor:
+            percent = format_decimal(instrument.sell_ratio * 100)
+            raise ItemFailure("25205", f"{order.symbol} trading price cannot be below {percent}%")
+
+
+def crosses(order: BitgetOrder, mark: Decimal) -> bool:
+    """Whether the order's price meets the sandbox's best ask (buy) or bid (sell): mark ± one tick."""
+    step = order.instrument.price_step
+    return order.price >= mark + step if order.side == "buy" else order.price <= mark - step
+
+
 def _check_open(order: BitgetOrder) -> None:
     if not order.is_open:
         raise ItemFailure(
@@ -160,8 +183,8 @@ def _check_open(order: BitgetOrder) -> None:
         )
 
 
-def apply_change(item: ModifyItem, order: BitgetOrder, now_ms: int) -> None:
-    """The matching engine's step: check against the order as it is now, then change it."""
+def check_change(item: ModifyItem, order: BitgetOrder) -> tuple[Decimal, Decimal]:
+    """The matching engine's checks against the order as it is now; the new price and qty."""
     _check_open(order)
     price = item.price if item.price is not None else order.price
     qty = item.qty if item.qty is not None else order.qty
@@ -173,12 +196,47 @@ def apply_change(item: ModifyItem, order: BitgetOrder, now_ms: int) -> None:
         )
     if price == order.price and qty == order.qty:
         raise ItemFailure("25571", "The modification price and qty is the same as the original value")
-    order.price = price
-    order.qty = qty
-    order.modifications += 1
-    order.updated_ms = now_ms
-    if qty == order.filled_qty:
-        order.status = "filled"
+    return price, qty
+
+
+def first_failure(
+    items: list[ModifyItem], orders: list[BitgetOrder | None], marks: list[Decimal | None]
+) -> ItemFailure | None:
+    """The first item the venue would refuse, checked without changing anything
+    (``bitget_batch_errors: envelope`` refuses the whole request with it)."""
+    for item, order, mark in zip(items, orders, marks, strict=True):
+        try:
+            check_change(item, check_on_arrival(item, order, mark))
+        except ItemFailure as failure:
+            return failure
+    return None
+
+
+def apply_change(
+    item: ModifyItem,
+    order: BitgetOrder,
+    now_ms: int,
+    *,
+    mark: Decimal | None = None,
+    renew_in: BitgetBook | None = None,
+) -> BitgetOrder:
+    """The matching engine's step: check against the order as it is now, then change it; returns
+    the order that carries the change (``renew_in``: a new one in that book, the old one cancelled).
+
+    A post-only order whose new price meets the other side (best bid/ask around ``mark``) is
+    cancelled (``post_only_fill_cancel``), as a post-only order is never allowed to take.
+    """
+    price, qty = check_change(item, order)
+    target = renew_in.replace(order, now_ms) if renew_in is not None else order
+    target.price = price
+    target.qty = qty
+    target.modifications += 1
+    target.updated_ms = now_ms
+    if qty == target.filled_qty:
+        target.status = "filled"
+    elif target.time_in_force == "post_only" and mark is not None and crosses(target, mark):
+        target.cancel("post_only_fill_cancel", now_ms)
+    return target
 
 
 def fail(item: ModifyItem, order: BitgetOrder | None, failure: ItemFailure, now_ms: int) -> dict[str, Any]:
@@ -186,6 +244,5 @@ def fail(item: ModifyItem, order: BitgetOrder | None, failure: ItemFailure, now_
     if order is not None:
         order.last_error = f"{failure.code} {failure.msg}"
         if failure.order_level and item.auto_cancel and order.is_open:
-            order.status = "cancelled"
-            order.updated_ms = now_ms
+            order.cancel("modify_limit_order", now_ms)
     return {**echo(item, order), "code": failure.code, "msg": failure.msg}

@@ -10,6 +10,26 @@ from airflow_batchmod.sandbox.seed.models import BITGET_CATEGORIES
 
 #: ``unfilled-orders`` pages hold at most this many orders (also the default).
 MAX_PAGE = 100
+#: Order fields the sandbox does not model, as real answers show them for a plain limit order
+#: (ccxt's recorded UTA answers): no self-trade prevention, no take-profit or stop-loss.
+PLAIN_ORDER_FIELDS: dict[str, Any] = {
+    "stpMode": "none",
+    **dict.fromkeys(["tpTriggerBy", "slTriggerBy", "takeProfit", "stopLoss", "tpOrderType", "slOrderType"]),
+    **dict.fromkeys(["tpLimitPrice", "slLimitPrice"]),
+}
+#: Documented instrument fields a seed may leave out, per category, served as "" (not set).
+#: The band ratios are among them: a seed without them plays no price band.
+INSTRUMENT_FIELDS = {
+    "SPOT": ("buyLimitPriceRatio", "sellLimitPriceRatio", "feeRateUpRatio", "minOrderQty", "maxOrderQty",
+             "quotePrecision", "minOrderAmount", "maxSymbolOrderNum", "maxProductOrderNum", "offTime",
+             "limitOpenTime", "maintainTime", "areaSymbol"),
+    "FUTURES": ("isRwa", "buyLimitPriceRatio", "sellLimitPriceRatio", "feeRateUpRatio", "makerFeeRate",
+                "takerFeeRate", "openCostUpRatio", "minOrderQty", "maxOrderQty", "quotePrecision",
+                "priceMultiplier", "quantityMultiplier", "symbolType", "minOrderAmount",
+                "maxSymbolOrderNum", "maxProductOrderNum", "maxPositionNum", "offTime", "limitOpenTime",
+                "deliveryTime", "deliveryStartTime", "deliveryPeriod", "launchTime", "fundInterval",
+                "minLeverage", "maxLeverage", "maintainTime", "maxMarketOrderQty"),
+}  # fmt: skip
 
 
 def order_info(book: BitgetBook, account: BitgetAccount, params: dict[str, str]) -> dict[str, Any]:
@@ -26,7 +46,7 @@ def order_view(order: BitgetOrder, *, listed: bool = False) -> dict[str, Any]:
     """One order as ``order-info`` prints it (``listed``: as ``unfilled-orders`` does, "YES"/"NO")."""
     places = order.instrument
     qty_places = places.qty_places
-    return {
+    view: dict[str, Any] = {
         "orderId": order.order_id,
         "clientOid": order.client_oid,
         "category": order.category,
@@ -39,7 +59,7 @@ def order_view(order: BitgetOrder, *, listed: bool = False) -> dict[str, Any]:
         "cumExecQty": fixed(order.filled_qty, qty_places),
         "cumExecValue": fixed(order.filled_qty * order.price, places.price_places),
         "avgPrice": fixed(order.price, places.price_places) if order.filled_qty else "0",
-        "timeInForce": "gtc",
+        "timeInForce": order.time_in_force,
         "orderStatus": order.status,
         "posSide": "",
         "holdMode": "one_way_mode",
@@ -50,6 +70,10 @@ def order_view(order: BitgetOrder, *, listed: bool = False) -> dict[str, Any]:
         "createdTime": str(order.created_ms),
         "updatedTime": str(order.updated_ms),
     }
+    if not listed:
+        view["cancelReason"] = order.cancel_reason
+        view["execType"] = "normal"
+    return {**view, **PLAIN_ORDER_FIELDS}
 
 
 def _whole(params: dict[str, str], name: str) -> int | None:
@@ -101,7 +125,7 @@ def unfilled_orders(book: BitgetBook, account: BitgetAccount, params: dict[str, 
     return {"list": [order_view(order, listed=True) for order in page], "cursor": next_cursor}
 
 
-def tickers(book: BitgetBook, params: dict[str, str]) -> list[dict[str, str]]:
+def tickers(book: BitgetBook, params: dict[str, str], now_ms: int) -> list[dict[str, str]]:
     category = params.get("category")
     if not category:
         raise invalid("category is required")
@@ -117,6 +141,7 @@ def tickers(book: BitgetBook, params: dict[str, str]) -> list[dict[str, str]]:
         ticker = {
             "category": cat,
             "symbol": sym,
+            "ts": str(now_ms),
             "lastPrice": fixed(price, places),
             "bid1Price": fixed(price - step, places),
             "ask1Price": fixed(price + step, places),
@@ -135,6 +160,9 @@ def tickers(book: BitgetBook, params: dict[str, str]) -> list[dict[str, str]]:
                 markPrice=fixed(price, places),
                 fundingRate="0.0001",
                 openInterest="0",
+                deliveryStartTime="",
+                deliveryTime="",
+                deliveryStatus="",
             )
         found.append(ticker)
     return found
@@ -147,8 +175,9 @@ def instruments(book: BitgetBook, params: dict[str, str]) -> list[dict[str, str]
     if category not in BITGET_CATEGORIES:
         raise invalid(f"category {category} is not supported")
     symbol = params.get("symbol")
+    fields = INSTRUMENT_FIELDS["SPOT" if category in ("SPOT", "MARGIN") else "FUTURES"]
     return [
-        dict(instrument.raw)
+        {**dict.fromkeys(fields, ""), **instrument.raw}
         for (cat, sym), instrument in book.instruments.items()
         if cat == category and (not symbol or sym == symbol)
     ]

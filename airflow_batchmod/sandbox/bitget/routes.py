@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from airflow_batchmod.sandbox.bitget import reads as bitget_reads
@@ -28,6 +29,7 @@ from airflow_batchmod.sandbox.bitget.modify import (
     check_on_arrival,
     echo,
     fail,
+    first_failure,
     parse_items,
 )
 from airflow_batchmod.sandbox.bitget.queue import ModificationQueue
@@ -115,7 +117,9 @@ class BitgetVenue:
                 self._signed(request, self.unfilled_limit, config.bitget_unfilled_orders_per_second),
                 params,
             ),
-            ("GET", TICKERS_PATH): lambda: bitget_reads.tickers(book, self._public(request, params)),
+            ("GET", TICKERS_PATH): lambda: bitget_reads.tickers(
+                book, self._public(request, params), self._now_ms()
+            ),
             ("GET", INSTRUMENTS_PATH): lambda: bitget_reads.instruments(book, self._public(request, params)),
             ("GET", SETTINGS_PATH): lambda: bitget_reads.settings(self._signed(request, None, 0)),
         }
@@ -141,7 +145,9 @@ class BitgetVenue:
 
     def _envelope(self, status: int, code: str, msg: str, data: Any) -> Response:
         return Response.json(
-            {"code": code, "msg": msg, "requestTime": self._now_ms(), "data": data}, status=status
+            # requestTime is text in real answers (ccxt's recordings), a number in the docs' examples.
+            {"code": code, "msg": msg, "requestTime": str(self._now_ms()), "data": data},
+            status=status,
         )
 
     def _now_ms(self) -> int:
@@ -173,19 +179,24 @@ class BitgetVenue:
         items = parse_items(request.body)
         orders = [book.find(account.uid, item.order_id, item.client_oid) for item in items]
         check_batch(items, orders)
+        marks = [book.mark_prices.get((o.category, o.symbol)) if o else None for o in orders]
+        if config.bitget_batch_errors == "envelope":
+            failure = first_failure(items, orders, marks)
+            if failure is not None:
+                raise Rejection(400, failure.code, failure.msg)
         now_ms = self._now_ms()
         fill_first = rule is not None and rule.fault == "fill_before_apply"
         results = []
         # Items are handled in request order; the whole request runs under one lock.
-        for item, order in zip(items, orders, strict=True):
+        for item, order, mark in zip(items, orders, marks, strict=True):
             try:
-                found = check_on_arrival(item, order)
+                found = check_on_arrival(item, order, mark)
                 if fill_first:
                     # The market trades the whole order before the engine reaches this item.
                     fill_first = False
                     self._fill_first(item, found, config.bitget_apply_delay_ms, now_ms)
                 else:
-                    self._accept(item, found, config.bitget_apply_delay_ms, now_ms)
+                    found = self._accept(item, found, mark, now_ms)
                 results.append(echo(item, found))
             except ItemFailure as failure:
                 results.append(fail(item, order, failure, now_ms))
@@ -193,17 +204,20 @@ class BitgetVenue:
             self._rng.shuffle(results)
         return results
 
-    def _accept(self, item: ModifyItem, order: BitgetOrder, delay_ms: int, now_ms: int) -> None:
-        if not delay_ms:
-            apply_change(item, order, now_ms)
-            return
+    def _accept(self, item: ModifyItem, order: BitgetOrder, mark: Decimal | None, now_ms: int) -> BitgetOrder:
+        """Apply the item now, or queue it (``bitget_apply_delay_ms``); the order that answers it."""
+        config = self._config()
+        if not config.bitget_apply_delay_ms:
+            renew_in = self._world.bitget if config.bitget_modify_new_order_id else None
+            return apply_change(item, order, now_ms, mark=mark, renew_in=renew_in)
         if self.queue.is_full(order):
             raise queue_full()
-        self.queue.add(item, order, now_ms + delay_ms)
+        self.queue.add(item, order, now_ms + config.bitget_apply_delay_ms)
+        return order
 
     def _fill_first(self, item: ModifyItem, order: BitgetOrder, delay_ms: int, now_ms: int) -> None:
         if delay_ms:
-            self._accept(item, order, delay_ms, now_ms)
+            self._accept(item, order, None, now_ms)
             fill_order(order, None, now_ms)
         else:
             fill_order(order, None, now_ms)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 BITGET_MODIFIABLE = frozenset({"live", "partially_filled"})
+#: Orders a modify puts in place of others (``bitget_modify_new_order_id``) get ids from here up.
+REPLACEMENT_IDS_FROM = 7_000_000_000_000_000_000
 
 
 def fixed(number: Decimal, places: int) -> str:
@@ -34,6 +36,10 @@ class BitgetInstrument:
     qty_step: Decimal
     min_qty: Decimal | None
     max_qty: Decimal | None
+    #: The price band around the mark: a buy at most ``mark·(1 + buy_ratio)``, a sell at least
+    #: ``mark·(1 - sell_ratio)`` (``buyLimitPriceRatio`` / ``sellLimitPriceRatio``); None: no band.
+    buy_ratio: Decimal | None = None
+    sell_ratio: Decimal | None = None
 
 
 @dataclass
@@ -58,6 +64,13 @@ class BitgetOrder:
     #: Accepted modifications still queued (``bitget_apply_delay_ms``), and the last one's failure.
     pending: int = 0
     last_error: str | None = None
+    #: ``gtc``, ``post_only``, ``ioc`` or ``fok``; a ``post_only`` order that would cross is cancelled.
+    time_in_force: str = "gtc"
+    #: Why the order was cancelled (Bitget's ``cancelReason`` enum), "" while it is not.
+    cancel_reason: str = ""
+    #: ``bitget_modify_new_order_id``: the order a modify put in this one's place, and back.
+    replaced_by: str | None = None
+    replaces: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -79,7 +92,16 @@ class BitgetOrder:
             "modifications": self.modifications,
             "pendingModifications": self.pending,
             "lastModifyError": self.last_error,
+            "timeInForce": self.time_in_force,
+            "cancelReason": self.cancel_reason,
+            "replacedBy": self.replaced_by,
+            "replaces": self.replaces,
         }
+
+    def cancel(self, reason: str, now_ms: int) -> None:
+        self.status = "cancelled"
+        self.cancel_reason = reason
+        self.updated_ms = now_ms
 
 
 @dataclass
@@ -97,6 +119,18 @@ class BitgetBook:
         self.by_id[(order.uid, order.order_id)] = order
         if order.client_oid:
             self.by_client_oid[(order.uid, order.client_oid)] = order
+
+    def replace(self, order: BitgetOrder, now_ms: int) -> BitgetOrder:
+        """Cancel ``order`` as a modify does on a venue that changes ids (``modify_limit_order``)
+        and rest a copy under a new orderId with the same clientOid; returns the copy."""
+        new_id = str(REPLACEMENT_IDS_FROM + len(self.orders))
+        successor = replace(
+            order, order_id=new_id, created_ms=now_ms, updated_ms=now_ms, replaces=order.order_id, pending=0
+        )
+        order.cancel("modify_limit_order", now_ms)
+        order.replaced_by = new_id
+        self.add(successor)
+        return successor
 
     def find(self, uid: str, order_id: str | None, client_oid: str | None) -> BitgetOrder | None:
         """Bitget's lookup: ``orderId`` wins when both are given."""

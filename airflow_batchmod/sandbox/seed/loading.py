@@ -117,6 +117,8 @@ def _bitget_instrument(seed: BitgetInstrumentSeed) -> BitgetInstrument:
         qty_step=Decimal(seed.quantityMultiplier or Decimal(1).scaleb(-qty_places)),
         min_qty=None if seed.minOrderQty is None else Decimal(seed.minOrderQty),
         max_qty=None if seed.maxOrderQty is None else Decimal(seed.maxOrderQty),
+        buy_ratio=None if seed.buyLimitPriceRatio is None else Decimal(seed.buyLimitPriceRatio),
+        sell_ratio=None if seed.sellLimitPriceRatio is None else Decimal(seed.sellLimitPriceRatio),
     )
 
 
@@ -140,6 +142,7 @@ def _bitget_order(
         filled_qty=seed.filledQty,
         status=seed.status,
         reduce_only=seed.reduceOnly,
+        time_in_force=seed.timeInForce,
         instrument=instrument,
         created_ms=now_ms,
         updated_ms=now_ms,

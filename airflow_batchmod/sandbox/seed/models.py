@@ -106,6 +106,9 @@ class BitgetInstrumentSeed(_Strict):
     quantityMultiplier: PositiveText | None = None
     minOrderQty: PositiveText | None = None
     maxOrderQty: PositiveText | None = None
+    #: The price band (fractions of the mark price); without them the sandbox plays no band.
+    buyLimitPriceRatio: PositiveText | None = None
+    sellLimitPriceRatio: PositiveText | None = None
 
     def raw(self) -> dict[str, str]:
         return {key: value for key, value in self.model_dump().items() if value is not None}
@@ -123,6 +126,8 @@ class BitgetOrderSeed(_Strict):
     filledQty: NonNegative = Decimal(0)
     status: Literal["live", "partially_filled", "filled", "cancelled"] = "live"
     reduceOnly: bool = False
+    #: A ``post_only`` order is cancelled (``post_only_fill_cancel``) by a modify that makes it cross.
+    timeInForce: Literal["gtc", "post_only", "ioc", "fok"] = "gtc"
 
     @model_validator(mode="after")
     def _filled_within_qty(self) -> BitgetOrderSeed:

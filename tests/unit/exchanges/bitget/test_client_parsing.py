@@ -133,9 +133,14 @@ def outcomes(results: list[ItemResult]) -> list[tuple[int, Outcome, str | None, 
 # -- interface ---------------------------------------------------------------------------------
 
 
-def test_a_modify_keeps_the_order_id(client: BitgetClient) -> None:
-    # Bitget modifies in place: a later edit of the same order still names the same order.
-    assert client.retarget(THREE[0], "999") is THREE[0]
+def test_a_later_edit_follows_a_new_order_id(client: BitgetClient) -> None:
+    # No UTA page says a modify keeps the orderId: a later edit of the same order names the id
+    # the last modify answered with.
+    assert client.retarget(THREE[0], "1") is THREE[0]
+    moved = client.retarget(THREE[0], "999")
+    assert (moved.payload.orderId, moved.payload.price, moved.index) == ("999", "60010", 0)
+    by_client_oid = client.retarget(THREE[2], "999")
+    assert by_client_oid is THREE[2]  # named by clientOid, which a modify keeps
 
 
 def test_modifies_and_reads_take_from_their_own_limiters(venue: Venue) -> None:
@@ -233,7 +238,9 @@ def test_duplicate_items_for_one_order_are_unknown(client: BitgetClient, venue: 
         ("25568", Outcome.REJECTED),
         ("25574", Outcome.REJECTED),
         ("25244", Outcome.REJECTED),
-        ("77777", Outcome.REJECTED),
+        ("77777", Outcome.UNKNOWN),  # not known to be harmless: reconciled
+        ("25000", Outcome.UNKNOWN),
+        ("25001", Outcome.UNKNOWN),
         ("0", Outcome.APPLIED),
         ("00000", Outcome.APPLIED),
     ],
@@ -288,14 +295,19 @@ _THROTTLED, _SERVER, _OTHER = FailureKind.THROTTLED, FailureKind.SERVER_ERROR, F
         (400, ok(None, "40012", "apikey/password is incorrect"), _F, "40012", _OTHER),
         (400, ok(None, "40009", "sign signature error"), _F, "40009", _OTHER),
         (400, ok(None, "40099", "exchange environment is incorrect"), _F, "40099", _OTHER),
-        (400, ok(None, "40017", "Parameter verification failed"), _F, "40017", _OTHER),
+        (400, ok(None, "30007", "Invalid Content-Type"), _F, "30007", _OTHER),
         (400, ok(None, "40010", "Request timed out"), _U, "40010", _OTHER),
-        (200, ok(None, "31999", "never heard of it"), _F, "31999", _OTHER),
+        (200, ok(None, "31999", "never heard of it"), _U, "31999", _OTHER),
+        (200, ok(None, "25000", "System error, please try again later"), _U, "25000", _OTHER),
+        (200, ok(None, "25001", "Operation timed out"), _U, "25001", _OTHER),
         (429, ok(None, "429", "Too Many Requests"), _T, "429", _THROTTLED),
-        (500, None, _T, "500", _SERVER),
+        (500, None, _U, "500", _SERVER),
+        (502, None, _U, "502", _SERVER),
+        (503, ok(None, "50000", "Internal Server Error"), _U, "50000", _SERVER),
+        (503, ok(None, "25004", "Operation too frequent"), _T, "25004", _THROTTLED),
         (503, ok(None, "40010", "Request timed out"), _U, "40010", _SERVER),
         (504, None, _U, "504", _SERVER),
-        (403, None, _F, "403", _OTHER),
+        (403, None, _U, "403", _OTHER),
     ],
 )
 def test_envelope_and_status_groups(
@@ -329,9 +341,10 @@ def test_429_carries_retry_after(client: BitgetClient, venue: Venue) -> None:
     assert caught.value.retry_after == 2.0
 
 
-def test_5xx_html_is_transient(client: BitgetClient, venue: Venue) -> None:
+def test_5xx_html_is_reconciled_not_resent(client: BitgetClient, venue: Venue) -> None:
+    # The gateway may have passed the batch on before failing: only the book can tell.
     venue.modify.append(reply(502, text="<html>Bad Gateway</html>"))
-    with pytest.raises(TransientRequestError, match="HTTP 502"):
+    with pytest.raises(OutcomeUnknownError, match="HTTP 502"):
         client.submit(THREE)
 
 
@@ -493,7 +506,7 @@ def test_reconcile_settles_from_the_open_orders_list_first(
     listed.append({"orderId": "2", "price": "60000", "qty": "0.01", "orderStatus": "live"})
     venue.unfilled.append(reply(200, ok({"list": listed, "cursor": ""})))
     venue.order_info_for = {"ladder-3": [order(price="59990", status="filled", order_id="3")]}
-    with caplog.at_level("INFO", logger="airflow_batchmod.exchanges.bitget.client"):
+    with caplog.at_level("INFO", logger="airflow_batchmod.exchanges.bitget.reconciliation"):
         results = client.reconcile(THREE)
     assert [r.outcome for r in results] == [Outcome.APPLIED, Outcome.RETRY, Outcome.APPLIED]
     assert [request.url.path.rsplit("/", 1)[-1] for request in venue.seen] == [

@@ -14,14 +14,14 @@ from airflow_batchmod.exchanges.bitget.errors import (
 )
 
 RETRYABLE = ["429", "25003", "25004", "25114", "25572", "25653", "25573"]
-OUTCOME_UNKNOWN = ["40010", "40725", "45001"]
+OUTCOME_UNKNOWN = ["25000", "25001", "40010", "40725", "45001"]
 FATAL_AUTH = [
     "40001", "40002", "40003", "40005", "40006", "40008", "40009", "40011", "40012", "40037",
     "40014", "25620", "40018", "40084", "40085", "40099",
 ]  # fmt: skip
 FINAL = [
     "25204", "43001", "40768", "40109", "25568", "25569", "25571", "25574", "25212", "25202", "25203",
-    "40762", "25207", "25208", "25244", "25610", "25611", "40017", "400172", "40034", "22003", "30007",
+    "40762", "25207", "25208", "25205", "25206", "25244", "25610", "25611", "40017", "400172", "40034", "22003", "30007",
 ]  # fmt: skip
 
 
@@ -51,8 +51,9 @@ def test_table_is_exactly_the_documented_codes() -> None:
 
 
 @pytest.mark.parametrize("code", ["99999", "12345", "abc", ""])
-def test_unknown_codes_are_final(code: str) -> None:
-    assert classify(code) is ErrorClass.FINAL
+def test_unknown_codes_are_reconciled(code: str) -> None:
+    # A code we do not know does not prove that nothing was applied.
+    assert classify(code) is ErrorClass.OUTCOME_UNKNOWN
     assert describe(code) is None
 
 
