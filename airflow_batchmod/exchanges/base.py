@@ -88,6 +88,9 @@ class PreparedEdit:
     before: Quote | None = None
     #: The price and size the edit asks for, normalised as the venue will show them.
     wanted: Quote | None = None
+    #: The instrument's price step (tick) and size step (lot) near ``before``; None when the venue
+    #: does not say, or when the edit changes more than price and size (so no tolerance applies).
+    steps: Quote | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -82,11 +82,16 @@ class BatchModifyOrdersOperator(BaseOperator):
         it, nothing is written anywhere: XCom keeps the totals and the entries that need
         attention, and the task log keeps one line per edit. (templated)
     :param inline_report_limit: The most report entries kept in XCom.
+    :param min_change: Leave an order alone (``unchanged``) when the edit moves its price by at most
+        ``ticks`` ticks and its size by at most ``lots`` lots, or both by at most ``bps`` basis
+        points: ``{"ticks": 1, "lots": 0}`` or ``{"bps": 5}``. Unset: every change is sent. (templated)
+    :param skip_when_unchanged: End the task as skipped, after pushing the report, when every edit
+        is ``unchanged``, so downstream notifications do not fire.
 
     Each ``Asset`` in ``outlets`` gets the report's totals, requests, duration, exchange and
     conn_id in its asset event's ``extra``."""
 
-    template_fields: Sequence[str] = ("conn_id", "edits", "report_path", "checkpoint")
+    template_fields: Sequence[str] = ("conn_id", "edits", "report_path", "checkpoint", "min_change")
     template_fields_renderers = {"edits": "json"}
     ui_color = "#f2e6c9"
 
@@ -110,6 +115,8 @@ class BatchModifyOrdersOperator(BaseOperator):
         checkpoint: Checkpoint = "resume",
         report_path: str | None = None,
         inline_report_limit: int = DEFAULT_INLINE_REPORT_LIMIT,
+        min_change: dict[str, Any] | str | None = None,
+        skip_when_unchanged: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -136,6 +143,12 @@ class BatchModifyOrdersOperator(BaseOperator):
         self.checkpoint = checkpoint
         self.report_path = report_path
         self.inline_report_limit = inline_report_limit
+        if not isinstance(min_change, str):  # a rule known at parse time fails the DAG file, not a run
+            from airflow_batchmod.run.tolerance import parse_min_change
+
+            parse_min_change(min_change)
+        self.min_change = min_change
+        self.skip_when_unchanged = skip_when_unchanged
         self._run: BatchRun | None = None
 
     @cached_property
@@ -163,13 +176,24 @@ class BatchModifyOrdersOperator(BaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_batchmod.operators.asset_events import annotate_outlet_events
         from airflow_batchmod.operators.edit_input import read_edits
+        from airflow_batchmod.operators.metrics import emit_run_metrics
         from airflow_batchmod.run.planning import planned_records
+        from airflow_batchmod.run.tolerance import (
+            InvalidMinChange,
+            apply_min_change,
+            nothing_changed,
+            parse_min_change,
+        )
 
         started = time.monotonic()
         raw_edits = read_edits(self.edits)
+        try:
+            min_change = parse_min_change(self.min_change)
+        except InvalidMinChange as exc:
+            raise AirflowFailException(f"{exc}; nothing was sent") from None
         client = self._build_client()
         try:
-            preparation = self._prepare(client, raw_edits)
+            preparation = apply_min_change(self._prepare(client, raw_edits), min_change)
             planned = planned_records(preparation, self._scrub)
             self._apply_invalid_policy(context, client, preparation, planned, len(raw_edits), started)
             records = self._run_edits(context, client, preparation, planned, raw_edits) + planned
@@ -177,7 +201,11 @@ class BatchModifyOrdersOperator(BaseOperator):
             client.close()
         report = self._report(context, client, records, started)
         annotate_outlet_events(self.outlets, context.get("outlet_events"), report)
+        emit_run_metrics(report, self._run.halt if self._run else None)
         self._decide_failure(context, report, records)
+        if self.skip_when_unchanged and nothing_changed(report):
+            self._push(context, report)
+            raise AirflowSkipException(f"All {report['totals']['edits']} edits are unchanged: nothing to do")
         return report
 
     def on_kill(self) -> None:

@@ -19,7 +19,7 @@ from airflow_batchmod.exchanges.base import (
 )
 from airflow_batchmod.exchanges.bitget.book import OrderRef
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem, BitgetEdit, Instrument, OrderInfo
-from airflow_batchmod.exchanges.bitget.precision import check_edit
+from airflow_batchmod.exchanges.bitget.precision import check_edit, price_step, qty_step
 from airflow_batchmod.exchanges.bitget.reconciliation import OPEN_STATUSES
 from airflow_batchmod.exchanges.bitget.validation import echo, edit_label, raw_label, to_wire
 from airflow_batchmod.exchanges.decimals import format_decimal
@@ -45,7 +45,10 @@ def check_edits(
         if issues:
             problems.append(EditProblem(index, label, tuple(issues)))
         else:
-            checked.append(PreparedEdit(index, edit.order_key, edit.category, label, to_wire(edit)))
+            steps = instrument_steps(instrument) if instrument is not None else None
+            checked.append(
+                PreparedEdit(index, edit.order_key, edit.category, label, to_wire(edit), steps=steps)
+            )
     return checked, problems
 
 
@@ -116,8 +119,23 @@ def plan_edit(edit: PreparedEdit, info: OrderInfo | None) -> PreparedEdit | Plan
             edit.index, edit.order_key, edit.label, PlanStatus.UNCHANGED, before, order_id=info.orderId
         )
     return PreparedEdit(
-        edit.index, edit.order_key, edit.batch_group, edit.label, payload, before=before, wanted=wanted
+        edit.index,
+        edit.order_key,
+        edit.batch_group,
+        edit.label,
+        payload,
+        before=before,
+        wanted=wanted,
+        steps=edit.steps,
     )
+
+
+def instrument_steps(instrument: Instrument) -> Quote | None:
+    """The instrument's tick and lot, for ``min_change`` (None when Bitget gives neither)."""
+    price, qty = price_step(instrument), qty_step(instrument)
+    if price is None or qty is None:
+        return None
+    return Quote(format_decimal(price), format_decimal(qty))
 
 
 def same_quote(one: Quote, other: Quote) -> bool:
