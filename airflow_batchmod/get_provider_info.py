@@ -36,6 +36,18 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": ["airflow_batchmod.operators.batch_modify"],
             }
         ],
+        "extra-links": [
+            "airflow_batchmod.operators.links.VenueAccountLink",
+            "airflow_batchmod.operators.links.StoredReportLink",
+        ],
+        "asset-uris": [
+            {
+                "schemes": ["batchmod"],
+                "handler": "airflow_batchmod.operators.lineage.sanitize_uri",
+                "to_openlineage_converter": "airflow_batchmod.operators.lineage.convert_asset_to_openlineage",
+                "factory": "airflow_batchmod.operators.lineage.create_asset",
+            }
+        ],
         "connection-types": [
             {
                 "connection-type": "bitget",

@@ -219,6 +219,25 @@ class BudgetExhaustedError(ExchangeError):
     not applied, and no further request may be sent in this run. The message gives the numbers."""
 
 
+@dataclass(frozen=True, slots=True)
+class AccountRef:
+    """The account a client acts for, as far as the venue makes it public: for lineage and links."""
+
+    venue: str
+    #: ``mainnet``/``testnet`` and the like; None when the client does not say.
+    network: str | None = None
+    #: The account's public identifier (an address); None when the venue shows none without a request.
+    name: str | None = None
+    #: The account's page on the venue's public web app or explorer, where the venue has one.
+    web_url: str | None = None
+
+
+def account_of(client: object) -> AccountRef:
+    """The client's :class:`AccountRef` (its optional ``account`` attribute), or just the venue."""
+    account = getattr(client, "account", None)
+    return account if isinstance(account, AccountRef) else AccountRef(str(getattr(client, "exchange", "")))
+
+
 @runtime_checkable
 class ExchangeClient(Protocol):
     """One exchange account, as the operator sees it."""

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
+from airflow_batchmod.operators.lineage import OpenLineageMixin
+from airflow_batchmod.operators.links import StoredReportLink, VenueAccountLink
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
@@ -33,7 +36,7 @@ Checkpoint = Literal["resume", "restart"]
 DEFAULT_INLINE_REPORT_LIMIT = 2000
 
 
-class BatchModifyOrdersOperator(BaseOperator):
+class BatchModifyOrdersOperator(OpenLineageMixin, BaseOperator):
     """Modify resting orders in batches, within the exchange's limits, and report every edit.
 
     The connection's type decides the exchange and its hook. Every edit is
@@ -94,6 +97,7 @@ class BatchModifyOrdersOperator(BaseOperator):
     template_fields: Sequence[str] = ("conn_id", "edits", "report_path", "checkpoint", "min_change")
     template_fields_renderers = {"edits": "json"}
     ui_color = "#f2e6c9"
+    operator_extra_links = (VenueAccountLink(), StoredReportLink())
 
     _scrub: Scrubber
 
@@ -177,6 +181,7 @@ class BatchModifyOrdersOperator(BaseOperator):
         from airflow_batchmod.operators.asset_events import annotate_outlet_events
         from airflow_batchmod.operators.edit_input import read_edits
         from airflow_batchmod.operators.metrics import emit_run_metrics
+        from airflow_batchmod.operators.run_outcome import record_outcome
         from airflow_batchmod.run.planning import planned_records
         from airflow_batchmod.run.tolerance import (
             InvalidMinChange,
@@ -202,6 +207,7 @@ class BatchModifyOrdersOperator(BaseOperator):
         report = self._report(context, client, records, started)
         annotate_outlet_events(self.outlets, context.get("outlet_events"), report)
         emit_run_metrics(report, self._run.halt if self._run else None)
+        record_outcome(self, client, report)
         self._decide_failure(context, report, records)
         if self.skip_when_unchanged and nothing_changed(report):
             self._push(context, report)
