@@ -40,6 +40,12 @@ def get_provider_info() -> dict[str, Any]:
             "airflow_batchmod.operators.links.VenueAccountLink",
             "airflow_batchmod.operators.links.StoredReportLink",
         ],
+        "plugins": [
+            {
+                "name": "batchmod_rebalance",
+                "plugin-class": "airflow_batchmod.plugins.rebalance_tab.RebalancePlugin",
+            }
+        ],
         "asset-uris": [
             {
                 "schemes": ["batchmod"],
