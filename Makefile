@@ -15,7 +15,7 @@ FLOOR_TESTS := tests/dags tests/integration/test_crash_recovery.py --ignore=test
 
 DIST := dist
 
-.PHONY: install install-floor demo test lint typecheck unit floor dist bench constraints-floor clean
+.PHONY: install install-floor demo test lint typecheck unit floor dist bench constraints-floor clean browser
 
 install: $(STAMP)
 
@@ -43,7 +43,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+# The Rebalance tab's test (tests/browser) drives Debian's headless chromium; CI installs it here.
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+
+unit: install browser
 	$(BIN)/python -m pytest tests -q
 
 # The same DAG and crash tests on the floor Airflow, after making sure it really is the floor.
