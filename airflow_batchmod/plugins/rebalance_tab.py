@@ -16,6 +16,16 @@ URL_PREFIX = "/batchmod"
 #: The UI fills the placeholders with the task instance the page shows.
 TAB_HREF = f"{URL_PREFIX}/rebalance/{{DAG_ID}}/{{RUN_ID}}/{{TASK_ID}}?map_index={{MAP_INDEX}}"
 
+
+def tab_url(base_url: str, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> str:
+    """The Rebalance tab of one task instance, for a message body (an approval, a chat post)."""
+    from urllib.parse import quote
+
+    path = TAB_HREF.replace("{DAG_ID}", quote(dag_id, safe="")).replace("{RUN_ID}", quote(run_id, safe=""))
+    path = path.replace("{TASK_ID}", quote(task_id, safe="")).replace("{MAP_INDEX}", str(map_index))
+    return base_url.rstrip("/") + path
+
+
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
