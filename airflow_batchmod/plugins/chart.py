@@ -5,7 +5,7 @@ its panel, bids to the left and asks to the right, as long as its size. The left
 book before the run, the right one after it. Orders that changed are filled in the side's
 colour, orders left as they were are grey, orders that were no longer open are dashed outlines,
 orders our edit took off the book are red outlines with a cross, anything else (rejected, failed,
-unknown, ...) is hatched. Every bar carries a tooltip with the order, its status and its values.
+unknown, ...) is yellow. Every bar carries a tooltip with the order, its status and its values.
 
 The report names neither an order's side nor its instrument as fields, so both come from the
 edit's label (``orderId=1001 BTCUSDT ...``, ``oid=7 SOL buy 2@148``): the instrument is the
