@@ -36,6 +36,24 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": ["airflow_batchmod.operators.batch_modify"],
             }
         ],
+        "extra-links": [
+            "airflow_batchmod.operators.links.VenueAccountLink",
+            "airflow_batchmod.operators.links.StoredReportLink",
+        ],
+        "plugins": [
+            {
+                "name": "batchmod_rebalance",
+                "plugin-class": "airflow_batchmod.plugins.rebalance_tab.RebalancePlugin",
+            }
+        ],
+        "asset-uris": [
+            {
+                "schemes": ["batchmod"],
+                "handler": "airflow_batchmod.operators.lineage.sanitize_uri",
+                "to_openlineage_converter": "airflow_batchmod.operators.lineage.convert_asset_to_openlineage",
+                "factory": "airflow_batchmod.operators.lineage.create_asset",
+            }
+        ],
         "connection-types": [
             {
                 "connection-type": "bitget",

@@ -9,8 +9,12 @@ The plan names Hyperliquid orders by cloid, as the ladder does: a modify replace
 under a new oid, and the cloid carries over, so running the same plan again finds the same
 orders and reports them ``unchanged`` instead of failing on oids that are gone.
 
-To keep two tasks from sharing one account's rate limit, give each account its own Airflow
-pool with one slot (see the README, "Rate limits across tasks").
+Each venue gets its own mapped task, because the venues limit different things. Bitget limits
+per UID, and every mapped ``apply_bitget`` task is another account, so they may run side by side.
+Hyperliquid limits per egress IP, and both Hyperliquid accounts trade from the same workers, so
+``apply_hyperliquid`` runs in the pool ``HYPERLIQUID_POOL`` (create it with one slot:
+``airflow pools set batchmod_hyperliquid_ip 1 "Hyperliquid: one worker IP"``) and its tasks never
+overlap. See the README, "Running on several workers".
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from airflow.sdk import DAG, task
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
 
 PLAN_FILE = Path(__file__).parent / "data" / "account_plan.json"
+#: Every Hyperliquid connection used from one worker IP shares this pool (one slot).
+HYPERLIQUID_POOL = "batchmod_hyperliquid_ip"
 
 with DAG(
     dag_id="batchmod_multi_account_fanout",
@@ -37,22 +43,33 @@ with DAG(
 ):
 
     @task
-    def plan_accounts() -> list[dict[str, Any]]:
+    def plan_accounts(exchange: str) -> list[dict[str, Any]]:
         plan = json.loads(PLAN_FILE.read_text())
-        return [{"conn_id": account["conn_id"], "edits": account["edits"]} for account in plan["accounts"]]
+        return [
+            {"conn_id": account["conn_id"], "edits": account["edits"]}
+            for account in plan["accounts"]
+            if account["conn_id"].startswith(exchange)
+        ]
 
-    apply = BatchModifyOrdersOperator.partial(
-        task_id="apply_edits",
-        # One account's rejections should not hide the others' results; unknowns still fail.
+    # One account's rejections should not hide the others' results; unknowns still fail.
+    apply_bitget = BatchModifyOrdersOperator.partial(
+        task_id="apply_bitget", fail_on="failed_or_unknown", map_index_template="{{ task.conn_id }}"
+    ).expand_kwargs(plan_accounts.override(task_id="plan_bitget")("bitget"))
+    apply_hyperliquid = BatchModifyOrdersOperator.partial(
+        task_id="apply_hyperliquid",
         fail_on="failed_or_unknown",
         map_index_template="{{ task.conn_id }}",
-    ).expand_kwargs(plan_accounts())
+        pool=HYPERLIQUID_POOL,
+    ).expand_kwargs(plan_accounts.override(task_id="plan_hyperliquid")("hyperliquid"))
 
     @task
-    def summarise(reports: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-        summary = {report["conn_id"]: report["totals"] for report in reports}
+    def summarise(
+        bitget: list[dict[str, Any]], hyperliquid: list[dict[str, Any]]
+    ) -> dict[str, dict[str, int]]:
+        summary = {report["conn_id"]: report["totals"] for report in [*bitget, *hyperliquid]}
         for conn_id, totals in summary.items():
             print(f"{conn_id}: {totals}")
         return summary
 
-    summarise(apply.output)  # type: ignore[arg-type]  # an XComArg becomes the list at run time
+    # XComArgs become the lists of reports at run time.
+    summarise(apply_bitget.output, apply_hyperliquid.output)  # type: ignore[arg-type]

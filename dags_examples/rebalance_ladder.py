@@ -70,6 +70,8 @@ with DAG(
         conn_id="{{ params.conn_id }}",
         edits=compute_edits(),
         report_path="{{ var.value.get('batchmod_report_path', '') }}",
+        # A rung that would move by a single tick keeps its place in the queue.
+        min_change={"ticks": 1, "lots": 0},
         outlets=[DEFAULT_ACCOUNT_ASSET],
         retries=2,
         retry_delay=pendulum.duration(seconds=5),

@@ -7,23 +7,55 @@ Human-in-the-loop ``ApprovalOperator``) waits in the Required Actions page, or f
 through the REST API. On approval, ``apply`` runs the same edits; it plans again against the
 book of that moment, so an order that filled while the plan waited is ``not_open``, not
 modified. On rejection ``apply`` is skipped and nothing is sent.
+
+Four eyes: only the users in ``BATCHMOD_APPROVERS`` (comma-separated Airflow user ids, read when
+the file is parsed; by default ``risk_officer``) may answer, never the person who triggered the
+run by default. A notifier tells them a plan waits; the body links to the plan task's Rebalance
+tab, where the planned book is drawn.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from datetime import timedelta
 from typing import Any
 
 import pendulum
 from airflow.providers.standard.operators.hitl import ApprovalOperator
-from airflow.sdk import DAG, BaseHook, Param, task
+from airflow.sdk import DAG, BaseHook, BaseNotifier, Param, get_current_context, task
+from airflow.sdk.configuration import conf
+from airflow.sdk.execution_time.hitl import HITLUser
 from ladder_plans import DEFAULT_CONN_ID, live_ladder_edits
 
 from airflow_batchmod.operators.batch_modify import BatchModifyOrdersOperator
 from airflow_batchmod.operators.report_reading import where_entries_are
+from airflow_batchmod.plugins.rebalance_tab import tab_url
 
 #: Rows in the approval's body; the full plan is in the plan task's report and log.
 BODY_ROWS = 50
+
+
+#: Who may approve: Airflow user ids (four eyes: not the people who trigger rebalances).
+APPROVERS = [
+    HITLUser(id=user.strip(), name=user.strip())
+    for user in os.environ.get("BATCHMOD_APPROVERS", "risk_officer").split(",")
+    if user.strip()
+]
+
+
+class DeskNotifier(BaseNotifier):
+    """Tells the approvers a plan waits. Here it writes to the task log; a desk would post the same
+    text to its chat or pager (Slack, Teams and others have notifier providers)."""
+
+    template_fields = ("message",)
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def notify(self, context: Any) -> None:
+        logging.getLogger("batchmod.approval").info("To %s: %s", [u["id"] for u in APPROVERS], self.message)
 
 
 def quote(side: dict[str, str] | None) -> str:
@@ -85,7 +117,10 @@ with DAG(
 
     @task
     def describe_plan(report: dict[str, Any]) -> str:
-        return plan_table(report)
+        ti = get_current_context()["ti"]
+        base_url = conf.get("api", "base_url", fallback="http://localhost:8080")
+        link = tab_url(base_url, ti.dag_id, ti.run_id, "plan")
+        return f"[The planned book, drawn: the plan's Rebalance tab]({link})\n\n{plan_table(report)}"
 
     approve = ApprovalOperator(
         task_id="approve",
@@ -94,6 +129,10 @@ with DAG(
         # Nobody answered in time: reject, so nothing unreviewed is ever applied.
         defaults="Reject",
         response_timeout=timedelta(hours=4),
+        assigned_users=APPROVERS,
+        notifiers=[
+            DeskNotifier("Rebalance of {{ params.conn_id }} waits for your approval (run {{ run_id }})")
+        ],
     )
 
     apply = BatchModifyOrdersOperator(task_id="apply", conn_id="{{ params.conn_id }}", edits=edits, retries=2)

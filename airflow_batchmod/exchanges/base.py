@@ -88,6 +88,9 @@ class PreparedEdit:
     before: Quote | None = None
     #: The price and size the edit asks for, normalised as the venue will show them.
     wanted: Quote | None = None
+    #: The instrument's price step (tick) and size step (lot) near ``before``; None when the venue
+    #: does not say, or when the edit changes more than price and size (so no tolerance applies).
+    steps: Quote | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +217,25 @@ class MetadataRefusedError(MetadataError, FatalRequestError):
 class BudgetExhaustedError(ExchangeError):
     """The account's request budget is spent (Hyperliquid's per-address limit): the request was
     not applied, and no further request may be sent in this run. The message gives the numbers."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRef:
+    """The account a client acts for, as far as the venue makes it public: for lineage and links."""
+
+    venue: str
+    #: ``mainnet``/``testnet`` and the like; None when the client does not say.
+    network: str | None = None
+    #: The account's public identifier (an address); None when the venue shows none without a request.
+    name: str | None = None
+    #: The account's page on the venue's public web app or explorer, where the venue has one.
+    web_url: str | None = None
+
+
+def account_of(client: object) -> AccountRef:
+    """The client's :class:`AccountRef` (its optional ``account`` attribute), or just the venue."""
+    account = getattr(client, "account", None)
+    return account if isinstance(account, AccountRef) else AccountRef(str(getattr(client, "exchange", "")))
 
 
 @runtime_checkable

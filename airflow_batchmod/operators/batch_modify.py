@@ -13,9 +13,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
 from airflow_batchmod.operators.choices import FailOn, OnInvalid, unknown_choice
+from airflow_batchmod.operators.lineage import OpenLineageMixin
+from airflow_batchmod.operators.links import StoredReportLink, VenueAccountLink
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 DEFAULT_INLINE_REPORT_LIMIT = 2000
 
 
-class BatchModifyOrdersOperator(BaseOperator):
+class BatchModifyOrdersOperator(OpenLineageMixin, BaseOperator):
     """Modify resting orders in batches, within the exchange's limits, and report every edit.
 
     The connection's type decides the exchange and its hook. Every edit is
@@ -82,13 +84,19 @@ class BatchModifyOrdersOperator(BaseOperator):
         it, nothing is written anywhere: XCom keeps the totals and the entries that need
         attention, and the task log keeps one line per edit. (templated)
     :param inline_report_limit: The most report entries kept in XCom.
+    :param min_change: Leave an order alone (``unchanged``) when the edit moves its price by at most
+        ``ticks`` ticks and its size by at most ``lots`` lots, or both by at most ``bps`` basis
+        points: ``{"ticks": 1, "lots": 0}`` or ``{"bps": 5}``. Unset: every change is sent. (templated)
+    :param skip_when_unchanged: End the task as skipped, after pushing the report, when every edit
+        is ``unchanged``, so downstream notifications do not fire.
 
     Each ``Asset`` in ``outlets`` gets the report's totals, requests, duration, exchange and
     conn_id in its asset event's ``extra``."""
 
-    template_fields: Sequence[str] = ("conn_id", "edits", "report_path", "checkpoint")
+    template_fields: Sequence[str] = ("conn_id", "edits", "report_path", "checkpoint", "min_change")
     template_fields_renderers = {"edits": "json"}
     ui_color = "#f2e6c9"
+    operator_extra_links = (VenueAccountLink(), StoredReportLink())
 
     def __init__(
         self,
@@ -108,6 +116,8 @@ class BatchModifyOrdersOperator(BaseOperator):
         checkpoint: str = "resume",  # a Checkpoint once rendered: it is templated
         report_path: str | None = None,
         inline_report_limit: int = DEFAULT_INLINE_REPORT_LIMIT,
+        min_change: dict[str, Any] | str | None = None,
+        skip_when_unchanged: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -136,42 +146,40 @@ class BatchModifyOrdersOperator(BaseOperator):
         self.checkpoint = checkpoint
         self.report_path = report_path
         self.inline_report_limit = inline_report_limit
+        if not isinstance(min_change, str):  # a rule known at parse time fails the DAG file, not a run
+            from airflow_batchmod.run.tolerance import parse_min_change
+
+            parse_min_change(min_change)
+        self.min_change = min_change
+        self.skip_when_unchanged = skip_when_unchanged
         #: The execution under way, for ``on_kill`` (which Airflow calls from another thread).
         self._execution: Execution | None = None
 
     @cached_property
     def hook(self) -> ExchangeHook:
         """The connection's hook, chosen by the connection's type (fetched once)."""
-        from airflow.sdk import BaseHook
+        from airflow_batchmod.operators.connection import exchange_hook
 
-        from airflow_batchmod.get_provider_info import get_provider_info
-        from airflow_batchmod.hooks.base import ExchangeHook
-
-        conn = BaseHook.get_connection(self.conn_id)
-        known = sorted(t["connection-type"] for t in get_provider_info()["connection-types"])
-        if conn.conn_type not in known:
-            raise AirflowFailException(
-                f"Connection {self.conn_id!r} has type {conn.conn_type!r}, which this provider does not "
-                f"know; use a connection of type {' or '.join(known)}"
-            )
-        hook = conn.get_hook(hook_params={"connection": conn})  # type: ignore[no-untyped-call]
-        if not isinstance(hook, ExchangeHook):
-            raise AirflowFailException(f"Connection {self.conn_id!r} did not yield an exchange hook")
-        return hook
+        return exchange_hook(self.conn_id)
 
     # -- Airflow entry points ------------------------------------------------------------
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_batchmod.operators.asset_events import annotate_outlet_events
+        from airflow_batchmod.operators.choices import rendered_min_change
         from airflow_batchmod.operators.edit_input import read_edits
+        from airflow_batchmod.operators.metrics import emit_run_metrics
+        from airflow_batchmod.operators.run_outcome import record_outcome
         from airflow_batchmod.run.planning import planned_records
+        from airflow_batchmod.run.tolerance import apply_min_change, nothing_changed
 
         started = time.monotonic()
         self._check_rendered_choices()
         raw_edits = read_edits(self.edits)
+        min_change = rendered_min_change(self.min_change)
         execution = self._execution = self._start(context, raw_edits, started)
         try:
-            preparation = self._prepare(execution)
+            preparation = apply_min_change(self._prepare(execution), min_change)
             planned = planned_records(preparation, execution.scrub)
             self._refuse_invalid_edits(execution, preparation, planned)
             records = self._apply(execution, preparation, planned)
@@ -179,7 +187,12 @@ class BatchModifyOrdersOperator(BaseOperator):
             execution.client.close()
         report = self._report(execution, records)
         annotate_outlet_events(self.outlets, context.get("outlet_events"), report)
+        emit_run_metrics(report, execution.halt())
+        record_outcome(self, execution.client, report)
         self._decide_failure(execution, report, records)
+        if self.skip_when_unchanged and nothing_changed(report):
+            self._push(context, report)
+            raise AirflowSkipException(f"All {report['totals']['edits']} edits are unchanged: nothing to do")
         return report
 
     def on_kill(self) -> None:

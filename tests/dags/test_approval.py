@@ -35,13 +35,17 @@ def test_rebalance_waits_for_approval_through_the_api(
     sandbox.clear_faults()
     sandbox.clear_requests()
     before = {o["orderId"]: dict(o) for o in sandbox.state()["bitget"]["orders"]}
-    with BackgroundDagRun(DAG_ID, airflow_environment, conf={"conn_id": "bitget_default"}) as run:
+    # The test's reviewer is Airflow's anonymous admin (see answer_approval): the only approver.
+    env = {**airflow_environment, "BATCHMOD_APPROVERS": "Anonymous"}
+    with BackgroundDagRun(DAG_ID, env, conf={"conn_id": "bitget_default"}) as run:
         waiting = wait_for_approval(DAG_ID, "approve", airflow_environment, since=run.started_at, timeout=180)
         # The plan read the book and sent nothing: no modify request while the approval waits.
         assert sandbox.requests(), "the dry run should have read the book"
         assert modify_requests(sandbox) == []
         body = waiting["request"]["body"]
         assert "30 would_modify" in body
+        assert f"/batchmod/rebalance/{DAG_ID}/" in body and "/plan?map_index=-1" in body
+        assert [user["id"] for user in waiting["request"]["assigned_users"]] == ["Anonymous"]
         answered = answer_approval(
             DAG_ID, "approve", airflow_environment, approve=approve, run_id=waiting["run_id"]
         )

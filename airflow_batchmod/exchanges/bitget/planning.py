@@ -18,7 +18,7 @@ from airflow_batchmod.exchanges.base import (
     Quote,
 )
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem, BitgetEdit, Instrument, OrderInfo
-from airflow_batchmod.exchanges.bitget.precision import check_edit
+from airflow_batchmod.exchanges.bitget.precision import check_edit, price_step, qty_step
 from airflow_batchmod.exchanges.bitget.reconciliation import OPEN_STATUSES
 from airflow_batchmod.exchanges.bitget.validation import echo, edit_label, raw_label, to_wire
 from airflow_batchmod.exchanges.decimals import format_decimal
@@ -44,7 +44,10 @@ def check_edits(
         if issues:
             problems.append(EditProblem(index, label, tuple(issues)))
         else:
-            checked.append(PreparedEdit(index, edit.order_key, edit.category, label, to_wire(edit)))
+            steps = instrument_steps(instrument) if instrument is not None else None
+            checked.append(
+                PreparedEdit(index, edit.order_key, edit.category, label, to_wire(edit), steps=steps)
+            )
     return checked, problems
 
 
@@ -118,6 +121,7 @@ def plan_edit(edit: PreparedEdit, info: OrderInfo | None) -> PreparedEdit | Plan
         addressed(payload, info),
         before=before,
         wanted=wanted,
+        steps=edit.steps,
     )
 
 
@@ -131,6 +135,14 @@ def addressed(payload: BatchModifyItem, info: OrderInfo) -> BatchModifyItem:
     if payload.clientOid is None and info.clientOid:
         changes["clientOid"] = info.clientOid
     return payload.model_copy(update=changes) if changes else payload
+
+
+def instrument_steps(instrument: Instrument) -> Quote | None:
+    """The instrument's tick and lot, for ``min_change`` (None when Bitget gives neither)."""
+    price, qty = price_step(instrument), qty_step(instrument)
+    if price is None or qty is None:
+        return None
+    return Quote(format_decimal(price), format_decimal(qty))
 
 
 def same_quote(one: Quote, other: Quote) -> bool:

@@ -17,6 +17,7 @@ from eth_account import Account
 from pydantic import SecretStr
 
 from airflow_batchmod.exchanges.base import (
+    AccountRef,
     BudgetExhaustedError,
     Confirmation,
     EditProblem,
@@ -198,6 +199,14 @@ class HyperliquidClient:
             check_acts_for(self.info, self._signer.lower(), self._account)
         else:
             _ = self.user_address
+
+    @property
+    def account(self) -> AccountRef:
+        """The acting user, with its page on Hyperliquid's explorer (public: addresses are on chain)."""
+        app = "https://app.hyperliquid.xyz" if self._mainnet else "https://app.hyperliquid-testnet.xyz"
+        return AccountRef(
+            "hyperliquid", self.network, self.user_address, f"{app}/explorer/address/{self.user_address}"
+        )
 
     def secrets(self) -> list[str]:
         """Texts to redact from anything shown to people (the key, with and without ``0x``)."""

@@ -13,7 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from airflow_batchmod.exchanges.base import EditProblem, PlannedSkip, PlanStatus, Preparation, PreparedEdit
+from airflow_batchmod.exchanges.base import (
+    EditProblem,
+    PlannedSkip,
+    PlanStatus,
+    Preparation,
+    PreparedEdit,
+    Quote,
+)
 from airflow_batchmod.exchanges.decimals import format_decimal
 from airflow_batchmod.exchanges.hyperliquid import precision
 from airflow_batchmod.exchanges.hyperliquid.book import is_unchanged, quote, quote_of
@@ -214,7 +221,8 @@ def plan(
                 continue
             clash = _cloid_clash(built, existing, by_cloid, cloid_users)
             if clash is None:
-                built = replace(built, before=before, wanted=quote(checked.price, checked.size))
+                steps = _steps(checked, existing, always_place=payload_of(built).always_place)
+                built = replace(built, before=before, wanted=quote(checked.price, checked.size), steps=steps)
                 edits.append(built)
                 cloid_users.setdefault(payload_of(built).cloid, built)
                 continue
@@ -255,6 +263,26 @@ def _changes_nothing(checked: CheckedEdit, existing: OrderView, *, always_place:
         new_cloid=request.new_cloid,
         always_place=always_place,
     )
+
+
+def _steps(checked: CheckedEdit, existing: OrderView | None, *, always_place: bool) -> Quote | None:
+    """The tick and lot at the order's price, for ``min_change``; None when the edit changes
+    more than price and size (side, type, reduce-only, cloid), which no tolerance may skip."""
+    if existing is None or existing.price is None or existing.size is None:
+        return None
+    only_quote_moves = is_unchanged(
+        existing,
+        is_buy=checked.request.is_buy,
+        price=existing.price,
+        size=existing.size,
+        reduce_only=checked.request.reduce_only,
+        order_type=checked.order_type,
+        new_cloid=checked.request.new_cloid,
+        always_place=always_place,
+    )
+    if not only_quote_moves:
+        return None
+    return quote(precision.price_tick(existing.price, checked.asset), precision.size_lot(checked.asset))
 
 
 def _cloid_clash(

@@ -109,3 +109,16 @@ def round_trigger_price(price: Decimal, asset: AssetInfo) -> Decimal:
 def round_size(size: Decimal, asset: AssetInfo) -> Decimal:
     """``size`` rounded down to the lot (may reach zero)."""
     return size.quantize(Decimal(1).scaleb(-asset.sz_decimals), rounding=ROUND_DOWN).normalize()
+
+
+def price_tick(price: Decimal, asset: AssetInfo) -> Decimal:
+    """The smallest valid price move at ``price``: the fifth significant figure, but no finer
+    than ``asset``'s decimal limit and no coarser than 1 (integers are always valid)."""
+    by_figures = Decimal(1).scaleb(price.adjusted() - MAX_SIGNIFICANT_FIGURES + 1)
+    by_decimals = Decimal(1).scaleb(-asset.max_price_decimals)
+    return min(max(by_figures, by_decimals), Decimal(1))
+
+
+def size_lot(asset: AssetInfo) -> Decimal:
+    """The smallest valid size move for ``asset`` (``szDecimals``)."""
+    return Decimal(1).scaleb(-asset.sz_decimals)
