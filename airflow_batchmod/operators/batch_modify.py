@@ -13,10 +13,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from airflow_batchmod.operators.lineage import OpenLineageMixin
 from airflow_batchmod.operators.links import StoredReportLink, VenueAccountLink
+from airflow_batchmod.operators.steering import checked_min_change
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -147,11 +148,7 @@ class BatchModifyOrdersOperator(OpenLineageMixin, BaseOperator):
         self.checkpoint = checkpoint
         self.report_path = report_path
         self.inline_report_limit = inline_report_limit
-        if not isinstance(min_change, str):  # a rule known at parse time fails the DAG file, not a run
-            from airflow_batchmod.run.tolerance import parse_min_change
-
-            parse_min_change(min_change)
-        self.min_change = min_change
+        self.min_change = checked_min_change(min_change)
         self.skip_when_unchanged = skip_when_unchanged
         self._run: BatchRun | None = None
 
@@ -182,20 +179,13 @@ class BatchModifyOrdersOperator(OpenLineageMixin, BaseOperator):
         from airflow_batchmod.operators.edit_input import read_edits
         from airflow_batchmod.operators.metrics import emit_run_metrics
         from airflow_batchmod.operators.run_outcome import record_outcome
+        from airflow_batchmod.operators.steering import min_change_rule, skip_when_nothing_changed
         from airflow_batchmod.run.planning import planned_records
-        from airflow_batchmod.run.tolerance import (
-            InvalidMinChange,
-            apply_min_change,
-            nothing_changed,
-            parse_min_change,
-        )
+        from airflow_batchmod.run.tolerance import apply_min_change
 
         started = time.monotonic()
         raw_edits = read_edits(self.edits)
-        try:
-            min_change = parse_min_change(self.min_change)
-        except InvalidMinChange as exc:
-            raise AirflowFailException(f"{exc}; nothing was sent") from None
+        min_change = min_change_rule(self.min_change)
         client = self._build_client()
         try:
             preparation = apply_min_change(self._prepare(client, raw_edits), min_change)
@@ -209,9 +199,8 @@ class BatchModifyOrdersOperator(OpenLineageMixin, BaseOperator):
         emit_run_metrics(report, self._run.halt if self._run else None)
         record_outcome(self, client, report)
         self._decide_failure(context, report, records)
-        if self.skip_when_unchanged and nothing_changed(report):
-            self._push(context, report)
-            raise AirflowSkipException(f"All {report['totals']['edits']} edits are unchanged: nothing to do")
+        if self.skip_when_unchanged:
+            skip_when_nothing_changed(report, lambda: self._push(context, report))
         return report
 
     def on_kill(self) -> None:
