@@ -54,6 +54,11 @@ with DAG(
         "reference_price": Param(
             None, type=["null", "string"], description="Centre on this price instead of the live mid"
         ),
+        "min_change": Param(
+            None,
+            type=["null", "object"],
+            description='Leave rungs alone that would move by at most this: {"ticks": 1, "lots": 0} or {"bps": 5}',
+        ),
     },
     tags=["batchmod", "example"],
     doc_md=__doc__,
@@ -70,8 +75,8 @@ with DAG(
         conn_id="{{ params.conn_id }}",
         edits=compute_edits(),
         report_path="{{ var.value.get('batchmod_report_path', '') }}",
-        # A rung that would move by a single tick keeps its place in the queue.
-        min_change={"ticks": 1, "lots": 0},
+        # Rungs that would move by less keep their place in the queue (e.g. {"ticks": 1}).
+        min_change="{{ params.min_change | tojson }}",
         outlets=[DEFAULT_ACCOUNT_ASSET],
         retries=2,
         retry_delay=pendulum.duration(seconds=5),

@@ -13,11 +13,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from airflow_batchmod.operators.choices import FailOn, OnInvalid, unknown_choice
 from airflow_batchmod.operators.lineage import OpenLineageMixin
 from airflow_batchmod.operators.links import StoredReportLink, VenueAccountLink
+from airflow_batchmod.operators.steering import checked_min_change
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -146,11 +147,7 @@ class BatchModifyOrdersOperator(OpenLineageMixin, BaseOperator):
         self.checkpoint = checkpoint
         self.report_path = report_path
         self.inline_report_limit = inline_report_limit
-        if not isinstance(min_change, str):  # a rule known at parse time fails the DAG file, not a run
-            from airflow_batchmod.run.tolerance import parse_min_change
-
-            parse_min_change(min_change)
-        self.min_change = min_change
+        self.min_change = checked_min_change(min_change)
         self.skip_when_unchanged = skip_when_unchanged
         #: The execution under way, for ``on_kill`` (which Airflow calls from another thread).
         self._execution: Execution | None = None
@@ -166,17 +163,17 @@ class BatchModifyOrdersOperator(OpenLineageMixin, BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_batchmod.operators.asset_events import annotate_outlet_events
-        from airflow_batchmod.operators.choices import rendered_min_change
         from airflow_batchmod.operators.edit_input import read_edits
         from airflow_batchmod.operators.metrics import emit_run_metrics
         from airflow_batchmod.operators.run_outcome import record_outcome
+        from airflow_batchmod.operators.steering import min_change_rule, skip_when_nothing_changed
         from airflow_batchmod.run.planning import planned_records
-        from airflow_batchmod.run.tolerance import apply_min_change, nothing_changed
+        from airflow_batchmod.run.tolerance import apply_min_change
 
         started = time.monotonic()
         self._check_rendered_choices()
         raw_edits = read_edits(self.edits)
-        min_change = rendered_min_change(self.min_change)
+        min_change = min_change_rule(self.min_change)
         execution = self._execution = self._start(context, raw_edits, started)
         try:
             preparation = apply_min_change(self._prepare(execution), min_change)
@@ -190,9 +187,8 @@ class BatchModifyOrdersOperator(OpenLineageMixin, BaseOperator):
         emit_run_metrics(report, execution.halt())
         record_outcome(self, execution.client, report)
         self._decide_failure(execution, report, records)
-        if self.skip_when_unchanged and nothing_changed(report):
-            self._push(context, report)
-            raise AirflowSkipException(f"All {report['totals']['edits']} edits are unchanged: nothing to do")
+        if self.skip_when_unchanged:
+            skip_when_nothing_changed(report, lambda: self._push(context, report))
         return report
 
     def on_kill(self) -> None:

@@ -6,12 +6,7 @@ parse time when it is not templated, and again before anything is read or sent.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, get_args
-
-from airflow.sdk.exceptions import AirflowFailException
-
-if TYPE_CHECKING:
-    from airflow_batchmod.run.tolerance import MinChange
+from typing import Any, Literal, get_args
 
 FailOn = Literal["any", "any_or_not_open", "failed_or_unknown", "unknown"]
 OnInvalid = Literal["fail", "skip"]
@@ -33,14 +28,3 @@ def unknown_choice(name: str, value: object) -> str | None:
     if value in allowed:
         return None
     return f"{name} must be one of {', '.join(map(repr, allowed))}, not {value!r}"
-
-
-def rendered_min_change(value: object) -> MinChange | None:
-    """``min_change`` as rendered, as a rule; the task fails for good, before anything is read or
-    sent, when it is not one."""
-    from airflow_batchmod.run.tolerance import InvalidMinChange, parse_min_change
-
-    try:
-        return parse_min_change(value)
-    except InvalidMinChange as exc:
-        raise AirflowFailException(f"{exc}; nothing was read or sent") from None

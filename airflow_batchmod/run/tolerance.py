@@ -41,7 +41,7 @@ class MinChange:
 
 
 def parse_min_change(value: object) -> MinChange | None:
-    """``value`` as a rule: None (or an empty dict) keeps every edit; a dict (or its JSON text) with
+    """``value`` as a rule: None (or an empty dict, or their JSON) keeps every edit; a dict (or its JSON text) with
     ``ticks`` and/or ``lots``, or with ``bps`` alone, each a non-negative number."""
     if value is None or value == {} or value == "":
         return None
@@ -50,6 +50,8 @@ def parse_min_change(value: object) -> MinChange | None:
             value = json.loads(value)
         except json.JSONDecodeError as exc:
             raise InvalidMinChange(f"min_change is text but not JSON: {exc.msg} at {exc.pos}") from None
+        if value is None or value == {}:  # a template such as "{{ params.min_change | tojson }}"
+            return None
     if not isinstance(value, dict):
         raise InvalidMinChange(
             f'min_change must be a dict like {{"ticks": 1, "lots": 0}} or {{"bps": 5}}, got {type(value).__name__}'
