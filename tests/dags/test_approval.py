@@ -56,11 +56,13 @@ def test_rebalance_waits_for_approval_through_the_api(
     plan = result.report("plan")
     assert plan["dry_run"] is True and plan["totals"]["would_modify"] == 30
     # The reviewer saw one row per planned change: the order, the price it gets, the status.
-    rows = {row.split(" | ")[0].strip("| "): row for row in body.splitlines() if row.startswith("| orderId:")}
+    rows = {
+        row.split(" | ")[0].strip("| "): row for row in body.splitlines() if row.startswith("| clientOid:")
+    }
     edits = result.report("compute_edits")
-    assert set(rows) == {f"orderId:{edit['orderId']}" for edit in edits}
+    assert set(rows) == {f"clientOid:{edit['clientOid']}" for edit in edits}
     for edit in edits:
-        row = rows[f"orderId:{edit['orderId']}"]
+        row = rows[f"clientOid:{edit['clientOid']}"]
         assert Decimal(edit["price"]) in numbers_in(row) and row.endswith("| would_modify |")
     after = {o["orderId"]: o for o in sandbox.state()["bitget"]["orders"]}
     if not approve:
@@ -72,8 +74,9 @@ def test_rebalance_waits_for_approval_through_the_api(
     assert len(modify_requests(sandbox)) == 2  # 30 edits in requests of at most 20
     report = result.report("apply")
     assert report["totals"]["modified"] == 30
+    by_client_oid = {o["clientOid"]: o for o in after.values() if o["uid"] == "1001"}
     for edit in edits:
-        order = after[edit["orderId"]]
+        order = by_client_oid[edit["clientOid"]]
         assert order["modifications"] == 1
         assert Decimal(order["price"]) == Decimal(edit["price"])
         assert Decimal(order["qty"]) == Decimal(edit["qty"])

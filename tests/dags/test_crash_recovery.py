@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from decimal import Decimal
 
 from airflow_batchmod.testing.dags import (
     airflow_command,
@@ -78,12 +79,11 @@ def test_killed_task_resumes_without_applying_anything_twice(
     assert 0 < len(resumed) < 30
     modify_requests = [r for r in sandbox.requests() if r["venue"] == "bitget" and r["endpoint"] == "modify"]
     assert modify_requests == []
-    orders = {o["orderId"]: o for o in sandbox.state()["bitget"]["orders"]}
+    # The ladder names its rungs by clientOid (unique per account): the default account's.
+    orders = {o["clientOid"]: o for o in sandbox.state()["bitget"]["orders"] if o["uid"] == "1001"}
     for edit in edits:
-        assert orders[edit["orderId"]]["modifications"] == 1
-        assert orders[edit["orderId"]]["price"].rstrip("0").rstrip(".") == edit["price"].rstrip("0").rstrip(
-            "."
-        )
+        assert orders[edit["clientOid"]]["modifications"] == 1
+        assert Decimal(orders[edit["clientOid"]]["price"]) == Decimal(edit["price"])
 
 
 def test_a_cleared_crashed_run_never_puts_its_stale_prices_back(

@@ -66,15 +66,16 @@ def test_rebalance_ladder_on_bitget_then_the_asset_summary(run_dag: Any, sandbox
     edits = result.report("compute_edits")
     assert report["exchange"] == "bitget"
     assert report["totals"]["modified"] == len(edits) == 30
-    orders = bitget_orders(sandbox)
+    # Rungs are named by clientOid (unique per account), which survives a modify on Bitget.
+    orders = {o["clientOid"]: o for o in bitget_orders(sandbox, "1001").values()}
     for edit, entry in zip(edits, report["edits"], strict=True):
-        order = orders[edit["orderId"]]
-        assert entry["status"] == "modified" and entry["order_id"] == edit["orderId"]
+        order = orders[edit["clientOid"]]
+        assert entry["status"] == "modified" and entry["order_id"] == order["orderId"]
         assert Decimal(order["price"]) == Decimal(edit["price"])
         assert Decimal(order["qty"]) == Decimal(edit["qty"])
         assert order["modifications"] == 1
     # The downstream task had the whole report, one status per order.
-    assert result.report("report_orders") == {f"orderId:{edit['orderId']}": "modified" for edit in edits}
+    assert result.report("report_orders") == {f"clientOid:{edit['clientOid']}": "modified" for edit in edits}
     # The finished try's journal settles every edit, so clearing this task would send nothing.
     journal = journal_in(result.state_store("apply_edits"))
     assert set(journal.settled) == set(range(30)) and journal.in_doubt == set()

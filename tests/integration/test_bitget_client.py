@@ -11,7 +11,6 @@ import pytest
 
 from airflow_batchmod.exchanges.base import (
     FatalRequestError,
-    Landing,
     MetadataError,
     Outcome,
     OutcomeUnknownError,
@@ -431,21 +430,3 @@ def test_shuffled_items_are_matched_by_id(client: BitgetClient, venue: Sandbox) 
             (Outcome.APPLIED, None),
             (Outcome.REJECTED, "25574"),
         ]
-
-
-def test_the_plan_sends_the_books_client_oid_beside_the_order_id(
-    client: BitgetClient, venue: Sandbox
-) -> None:
-    venue.configure(bitget_modify_new_order_id=True)
-    (edit,) = prepared(client, {"orderId": "1001", "price": "60010"})
-    assert (edit.payload.orderId, edit.payload.clientOid) == ("1001", "ladder-1")
-    (result,) = client.submit([edit])
-    new_id = bitget_orders(venue)["1001"]["replacedBy"]
-    # The answer's item names the new id: it is matched by the clientOid.
-    assert (result.outcome, result.order_id) == (Outcome.APPLIED, new_id)
-    later = client.retarget(edit, new_id)
-    (confirmed,) = client.confirm([later])
-    assert confirmed.landing is Landing.LANDED
-    # A reconciliation that still names the old id follows the clientOid to the replacement.
-    (found,) = client.reconcile([edit])
-    assert (found.outcome, found.order_id) == (Outcome.APPLIED, new_id)

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from airflow_batchmod.testing.sandbox import Sandbox
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox, load_seed_document
 from tests.support.recorded import recordings, shape_differences
 from tests.support.signed_requests import bitget_get, bitget_modify
 
@@ -37,6 +37,14 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
 CASES = cases()
 
 
+def with_margin_instrument(sandbox: Sandbox) -> None:
+    """The default seed plus a MARGIN twin of its spot BTCUSDT (the default seed trades no margin)."""
+    seed = load_seed_document(DEFAULT_SEED)
+    spot = next(i for i in seed["bitget"]["instruments"] if i["category"] == "SPOT")
+    seed["bitget"]["instruments"].append({**spot, "category": "MARGIN"})
+    sandbox.reset(seed)
+
+
 def sandbox_answer(client: httpx.Client, recording: dict[str, Any]) -> dict[str, Any] | None:
     call = recording["call"]
     path, query = call["path"], dict(call.get("query") or {})
@@ -56,6 +64,8 @@ def sandbox_answer(client: httpx.Client, recording: dict[str, Any]) -> dict[str,
 def test_the_sandbox_answers_in_the_recorded_shape(
     client: httpx.Client, fresh_sandbox: Sandbox, name: str, recording: dict[str, Any]
 ) -> None:
+    if recording["call"].get("query", {}).get("category") == "MARGIN":
+        with_margin_instrument(fresh_sandbox)
     ours = sandbox_answer(client, recording)
     if ours is None or (isinstance(ours.get("data"), list) and not ours["data"]):
         pytest.skip(f"the default seed has nothing for {recording['call']}")

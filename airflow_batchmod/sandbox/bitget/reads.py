@@ -23,6 +23,11 @@ INSTRUMENT_FIELDS = {
     "SPOT": ("buyLimitPriceRatio", "sellLimitPriceRatio", "feeRateUpRatio", "minOrderQty", "maxOrderQty",
              "quotePrecision", "minOrderAmount", "maxSymbolOrderNum", "maxProductOrderNum", "offTime",
              "limitOpenTime", "maintainTime", "areaSymbol"),
+    "MARGIN": ("buyLimitPriceRatio", "sellLimitPriceRatio", "feeRateUpRatio", "minOrderQty", "maxOrderQty",
+               "quotePrecision", "minOrderAmount", "maxSymbolOrderNum", "maxProductOrderNum",
+               "maxPositionNum", "offTime", "limitOpenTime", "maintainTime", "isIsolatedBaseBorrowable",
+               "isIsolatedQuotedBorrowable", "warningRiskRatio", "liquidationRiskRatio",
+               "maxCrossedLeverage", "maxIsolatedLeverage", "userMinBorrow", "areaSymbol"),
     "FUTURES": ("isRwa", "buyLimitPriceRatio", "sellLimitPriceRatio", "feeRateUpRatio", "makerFeeRate",
                 "takerFeeRate", "openCostUpRatio", "minOrderQty", "maxOrderQty", "quotePrecision",
                 "priceMultiplier", "quantityMultiplier", "symbolType", "minOrderAmount",
@@ -175,7 +180,7 @@ def instruments(book: BitgetBook, params: dict[str, str]) -> list[dict[str, str]
     if category not in BITGET_CATEGORIES:
         raise invalid(f"category {category} is not supported")
     symbol = params.get("symbol")
-    fields = INSTRUMENT_FIELDS["SPOT" if category in ("SPOT", "MARGIN") else "FUTURES"]
+    fields = INSTRUMENT_FIELDS.get(category, INSTRUMENT_FIELDS["FUTURES"])
     return [
         {**dict.fromkeys(fields, ""), **instrument.raw}
         for (cat, sym), instrument in book.instruments.items()
