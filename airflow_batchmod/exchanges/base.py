@@ -103,6 +103,9 @@ class ItemResult:
     order_id: str | None = None
     code: str | None = None
     message: str | None = None
+    #: Size the original order filled while the edit replaced it (cancel-and-replace venues), as
+    #: decimal text; None when not read or nothing filled.
+    original_filled: str | None = None
 
 
 @dataclass(frozen=True)

@@ -303,6 +303,7 @@ class BatchRun:
             if edit.index in answer.reconciled:
                 record.reconciled = True
                 message = message or f"the exchange shows the edit applied (order {order_id})"
+            record.original_filled = result.original_filled
             self._settle(record, status, order_id, result.code, message)
             if scheduler is not None:
                 scheduler.settle(edit.index)

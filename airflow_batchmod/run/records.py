@@ -50,6 +50,8 @@ class EditRecord:
     after: Quote | None = None
     #: What the edit asks for, normalised (None: not planned, e.g. invalid or settled by an earlier try).
     wanted: Quote | None = None
+    #: Size the original order filled while the edit replaced it (None: not read or none).
+    original_filled: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -66,6 +68,7 @@ class EditRecord:
             "before": self.before.as_dict() if self.before else None,
             "after": self.after.as_dict() if self.after else None,
             "wanted": self.wanted.as_dict() if self.wanted else None,
+            "original_filled": self.original_filled,
         }
 
 

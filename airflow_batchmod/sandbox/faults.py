@@ -18,8 +18,8 @@ FAULTS = (
     "bitget_code",
     "fill_before_apply",
 )
-#: Faults only the Bitget venue knows.
-BITGET_ONLY = frozenset({"bitget_code", "fill_before_apply"})
+#: Faults only the Bitget venue knows (``fill_before_apply`` plays on both).
+BITGET_ONLY = frozenset({"bitget_code"})
 #: Faults that let the request through to the venue and then spoil the answer.
 AFTER_APPLY = frozenset({"drop_after", "http_500_after"})
 VENUES = ("bitget", "hyperliquid", "any")

@@ -396,7 +396,7 @@ def test_wrong_network_is_fatal_and_says_so(sandbox: Sandbox) -> None:
 
 def test_unknown_signer_is_fatal(sandbox: Sandbox) -> None:
     stranger = "0x" + "33" * 32
-    with _client(sandbox, stranger) as client:
+    with _client(sandbox, stranger, account_address=USER_A) as client:
         assert client.user_role()["role"] == "missing"
         edits = _as_given(client, [_btc(1000002, "59830", "0.001")])
         with pytest.raises(FatalRequestError) as caught:

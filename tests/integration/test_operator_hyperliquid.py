@@ -172,3 +172,41 @@ def test_the_book_moves_between_plan_and_send(
     else:
         assert entry["status"] == "rejected"
         assert original["status"] == "open"
+
+
+def test_always_place_reports_what_the_original_filled_during_the_modify(
+    run_operator: RunOperator, sandbox_conns: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The market trades the whole original just before the modify: with always_place the venue
+    places the replacement anyway, so the account holds the fill and the new order."""
+    sandbox_conns.set_faults([{"venue": "hyperliquid", "endpoint": "modify", "fault": "fill_before_apply"}])
+    edit = {
+        "oid": 1000008,
+        "coin": "BTC",
+        "is_buy": True,
+        "price": "59210",
+        "size": "0.001",
+        "always_place": True,
+    }
+    run = run_operator("hyperliquid_default", [edit])
+    assert run.report is not None
+    (entry,) = run.report["edits"]
+    orders = hyperliquid_orders(sandbox_conns)
+    assert orders[1000008]["status"] == "filled"
+    assert entry["status"] == "modified" and orders[int(entry["order_id"])]["status"] == "open"
+    assert entry["original_filled"] == entry["before"]["size"] == "0.001"
+    assert "exposure exceeds" in entry["message"]
+    assert any(r.levelname == "WARNING" and "exposure exceeds" in r.getMessage() for r in caplog.records)
+
+
+def test_without_always_place_a_filled_original_is_not_placed_again(
+    run_operator: RunOperator, sandbox_conns: Sandbox
+) -> None:
+    sandbox_conns.set_faults([{"venue": "hyperliquid", "endpoint": "modify", "fault": "fill_before_apply"}])
+    edit = {"oid": 1000008, "coin": "BTC", "is_buy": True, "price": "59210", "size": "0.001"}
+    run = run_operator("hyperliquid_default", [edit])
+    assert run.report is not None
+    (entry,) = run.report["edits"]
+    assert entry["status"] == "rejected" and entry["original_filled"] is None
+    assert "Cannot modify canceled or filled order" in entry["message"]
+    assert [o for o in hyperliquid_orders(sandbox_conns).values() if o["replaces"] == 1000008] == []

@@ -37,6 +37,7 @@ from airflow_batchmod.exchanges.http import make_http_client, send_modification
 from airflow_batchmod.exchanges.hyperliquid.confirmation import FinalAnswers, confirm_edits
 from airflow_batchmod.exchanges.hyperliquid.crossing import screen_crossing
 from airflow_batchmod.exchanges.hyperliquid.errors import ExpiryRefusals
+from airflow_batchmod.exchanges.hyperliquid.exposure import note_original_fills
 from airflow_batchmod.exchanges.hyperliquid.failed_modifies import settle_refusals
 from airflow_batchmod.exchanges.hyperliquid.identity import acting_user_of, check_acts_for
 from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
@@ -312,6 +313,7 @@ class HyperliquidClient:
         except TransientRequestError as exc:
             raise self._expiries_refused.checked(exc) from None
         results = settle_refusals(self.info, self.user_address, edits, results)
+        results = note_original_fills(self.info, self.user_address, edits, results)
         self._answered.note(results)
         return results
 

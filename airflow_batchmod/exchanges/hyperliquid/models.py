@@ -133,6 +133,7 @@ class WireOrder(_Strict):
 class WireEdit(_Strict):
     oid: OidOrCloid
     order: WireOrder
+    always_place: StrictBool | None = None
 
 
 class ReadableEdit(_Strict):
@@ -146,6 +147,7 @@ class ReadableEdit(_Strict):
     reduce_only: StrictBool = False
     order_type: OrderTypeSpec = GTC
     new_cloid: Cloid | None = None
+    always_place: StrictBool | None = None
 
     @model_validator(mode="after")
     def _one_of_each(self) -> ReadableEdit:
@@ -172,6 +174,9 @@ class EditRequest:
     new_cloid: str | None
     #: True when the edit came in the exchange's wire spelling (messages then use its field names).
     wire_form: bool = False
+    #: Send ``"a": true`` (place the new order even when the cancel fails); None: the connection's
+    #: default. Risky: an original that filled meanwhile is placed again (double exposure).
+    always_place: bool | None = None
 
 
 class EditInputError(ValueError):
@@ -235,6 +240,7 @@ def parse_edit(raw: object) -> EditRequest:
             order_type=order.t,
             new_cloid=order.c,
             wire_form=True,
+            always_place=model.always_place,
         )
     target = model.oid if model.oid is not None else model.cloid
     assert target is not None
@@ -248,6 +254,7 @@ def parse_edit(raw: object) -> EditRequest:
         reduce_only=model.reduce_only,
         order_type=model.order_type,
         new_cloid=model.new_cloid,
+        always_place=model.always_place,
     )
 
 

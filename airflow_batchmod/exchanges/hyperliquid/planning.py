@@ -140,7 +140,8 @@ def build_edit(
         cloid=cloid,
     )
     # ALO never needs "a": true, and with it a failed cancel would still place the new order.
-    place = always_place and not request.order_type.is_alo
+    wanted = request.always_place if request.always_place is not None else always_place
+    place = wanted and not request.order_type.is_alo
     group = "alo" if request.order_type.is_alo else "other"
     payload = ModifyPayload(
         target=request.target,

@@ -10,9 +10,10 @@ from airflow_batchmod.exchanges.hyperliquid.signing import Signature, recover_l1
 from airflow_batchmod.sandbox.config import SandboxConfig
 from airflow_batchmod.sandbox.faults import FaultRule
 from airflow_batchmod.sandbox.hyperliquid import info as hyperliquid_info
-from airflow_batchmod.sandbox.hyperliquid.modify import apply_modify
+from airflow_batchmod.sandbox.hyperliquid.fills import fill_order
+from airflow_batchmod.sandbox.hyperliquid.modify import apply_modify, find_order
 from airflow_batchmod.sandbox.hyperliquid.state import HyperliquidBook
-from airflow_batchmod.sandbox.hyperliquid.wire import ExchangeRequest, ShapeError, parse_exchange_body
+from airflow_batchmod.sandbox.hyperliquid.wire import ExchangeRequest, Modify, ShapeError, parse_exchange_body
 from airflow_batchmod.sandbox.ratelimit import SlidingWindow, arrival_time
 from airflow_batchmod.sandbox.wire import Call, Request, Response, parse_json
 from airflow_batchmod.sandbox.world import World
@@ -93,7 +94,9 @@ class HyperliquidVenue:
             if not self._admit(request, hyperliquid_info.info_weight(body), info=True):
                 return Response.json(None, status=429)
             return self._info(body)
-        return self._exchange(request, body)
+        return self._exchange(
+            request, body, fill_first=rule is not None and rule.fault == "fill_before_apply"
+        )
 
     def _admit(self, request: Request, weight: int, *, info: bool = False) -> bool:
         """Charge ``weight`` to the client IP's 1200-per-minute budget; ``False`` means HTTP 429."""
@@ -120,7 +123,7 @@ class HyperliquidVenue:
             return _unprocessable(str(exc))
 
     # --- /exchange -------------------------------------------------------------------------------
-    def _exchange(self, request: Request, body: Any) -> Response:
+    def _exchange(self, request: Request, body: Any, *, fill_first: bool = False) -> Response:
         try:
             parsed = parse_exchange_body(body)
         except ShapeError as exc:
@@ -147,7 +150,18 @@ class HyperliquidVenue:
             return _err("Invalid signature: could not recover a signer")
         now = self._clock()
         with self._world.lock:
+            if fill_first and parsed.modifies:
+                self._fill_before_apply(parsed.modifies[0], signer, now)
             return self._apply(self._world.hyperliquid, parsed, signer, now)
+
+    def _fill_before_apply(self, modify: Modify, signer: str, now: float) -> None:
+        """The ``fill_before_apply`` fault: the market trades the first modify's whole order just
+        before the modify reaches it (the caller holds the world lock)."""
+        book = self._world.hyperliquid
+        user = book.agents.get(signer, signer)
+        order = find_order(book, user, modify.oid, modify.asset)
+        if order is not None and order.status == "open":
+            fill_order(self._world, order, None, int(now * 1000))
 
     def _apply(self, book: HyperliquidBook, request: ExchangeRequest, signer: str, now: float) -> Response:
         now_ms = int(now * 1000)
