@@ -170,6 +170,9 @@ def test_mark_refuses_what_no_market_has(fresh_sandbox: Sandbox, body: dict[str,
 def test_all_mids_follow_the_mark_and_the_mark_decides_what_crosses(
     client: httpx.Client, fresh_sandbox: Sandbox
 ) -> None:
+    # The refused modify must leave its original for the second try: the venue's default (the
+    # original cancelled) is covered by the Hyperliquid sandbox tests.
+    fresh_sandbox.configure(hyperliquid_failed_modify="keeps_original")
     mids = hl_info(client, {"type": "allMids"})
     assert (mids["BTC"], mids["ETH"], mids["PURR/USDC"], mids["@0"]) == ("60000", "3000", "0.2", "0.2")
     cross = [{"oid": 1000002, "order": hl_order(BTC, True, "60100", "0.001", "Alo")}]

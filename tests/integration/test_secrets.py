@@ -578,12 +578,13 @@ def test_an_unknown_but_valid_key_fails_without_being_shown(
     _set_conn(monkeypatch, sandbox_conns, "hyperliquid_unknown", "hyperliquid_default", password=UNKNOWN_KEY)
     run = run_operator("hyperliquid_unknown", [sol_edit()])
     assert run.report is not None
-    # The unknown signer has no open orders: the plan says so and sends nothing.
+    # The login names the account, so the book is read and the edit sent: the venue refuses the
+    # signer, and the refusal (which echoes the recovered address) is what the report carries.
     entry = run.report["edits"][0]
-    assert entry["status"] == "not_open" and "unknown to the exchange" in entry["message"]
-    # Its signature is refused where it is used: the connection test's signed noop.
+    assert entry["status"] == "failed" and "does not exist" in entry["message"]
+    # The connection test asks the venue whose key this is: neither the account nor its agent.
     ok, message = HyperliquidHook("hyperliquid_unknown").test_connection()
-    assert not ok and "does not exist" in message
+    assert not ok and "is neither account" in message
     logs = task_logs()
     for text in (logs, str(run.error), json.dumps(run.report), message):
         assert UNKNOWN_KEY.removeprefix("0x") not in text

@@ -269,10 +269,6 @@ class HyperliquidClient:
         A budget that cannot be read is not a reason to stop: the exchange still refuses a request
         over budget, and :meth:`submit` turns that refusal into the same error.
         """
-        if edit_count <= self.max_batch_size:
-            # One request at most per group: the venue refuses it whole when over budget, with the
-            # same numbers, so a pre-check (weight 20) would only add a read.
-            return
         try:
             budget = self.info.address_budget(self.user_address)
         except ReconcileError as exc:

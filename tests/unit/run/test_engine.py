@@ -113,10 +113,18 @@ def test_a_request_refused_for_good_stops_sending_and_leaves_the_rest_not_sent()
 
 def test_a_spent_budget_sends_nothing_and_fails_every_edit() -> None:
     client = FakeClient(budget_error=BudgetExhaustedError("2 requests left"))
-    run = batch_run(client, FakeClock())
+    run = batch_run(client, FakeClock(), chunk_size=2)
     records = run.run(prepared(edits(3)))
     assert client.submitted == [] and client.budget_checks == [3]
     assert statuses(records) == ["failed"] * 3 and records[0].message == "2 requests left"
+
+
+def test_no_budget_read_when_the_run_is_one_request() -> None:
+    # The venue refuses that one request itself when over budget: a pre-check would only add a read.
+    client = FakeClient(budget_error=BudgetExhaustedError("2 requests left"))
+    run = batch_run(client, FakeClock(), chunk_size=3)
+    run.run(prepared(edits(3)))
+    assert client.budget_checks == [] and len(client.submitted) == 1
 
 
 def test_a_stop_before_the_run_sends_nothing() -> None:

@@ -849,12 +849,6 @@ def test_an_unreadable_budget_does_not_stop_the_run(caplog: pytest.LogCaptureFix
     assert "could not read the request budget" in caplog.text
 
 
-def test_no_budget_read_when_the_run_is_one_request() -> None:
-    venue = FakeVenue(budget={"cumVlm": "0", "nRequestsUsed": 10_000, "nRequestsCap": 10_000})
-    venue.client().check_budget(39)  # the venue refuses that one request itself if need be
-    assert venue.info_calls == []
-
-
 def test_confirm_reads_nothing_for_answers_that_name_the_replacement() -> None:
     venue = FakeVenue(
         open_orders=[_open_order(1), _open_order(2)],
