@@ -10,7 +10,7 @@ FLOOR_VENV := .venv-floor
 FLOOR_BIN := $(FLOOR_VENV)/bin
 FLOOR_STAMP := $(FLOOR_VENV)/.installed-stamp
 # The floor runs the tests that go through Airflow itself: example DAGs and crash recovery.
-FLOOR_TOOLS := pytest pytest-timeout
+FLOOR_TOOLS := pytest pytest-timeout pytest-xdist
 # test_observability needs the dev extra (statsd, OpenLineage), which the floor does not install.
 FLOOR_TESTS := tests/dags tests/integration/test_crash_recovery.py --ignore=tests/dags/test_schedule_soak.py \
 	--ignore=tests/dags/test_observability.py
@@ -50,12 +50,12 @@ browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 
 unit: install browser
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q -n 2
 
 # The same DAG and crash tests on the floor Airflow, after making sure it really is the floor.
 floor: install-floor
 	$(FLOOR_BIN)/python -c 'import airflow, sys; print("Airflow", airflow.__version__); sys.exit(airflow.__version__ != "$(FLOOR_AIRFLOW)")'
-	$(FLOOR_BIN)/python -m pytest -q -p no:cacheprovider $(FLOOR_TESTS)
+	$(FLOOR_BIN)/python -m pytest -q -n 2 -p no:cacheprovider $(FLOOR_TESTS)
 
 # The sdist and the wheel, built without deprecation warnings, and a check of what they hold.
 dist: install
