@@ -78,7 +78,7 @@ def test_the_budget_is_checked_once_with_what_is_left_after_recovery() -> None:
 def test_a_spent_budget_sends_nothing_and_fails_with_its_numbers() -> None:
     message = "needs 6 requests, 2 left; trading volume frees budget"
     client = FakeClient(budget_error=BudgetExhaustedError(message))
-    outcome = execute(client, edits(6))
+    outcome = execute(client, edits(6), chunk_size=3)  # two requests: worth a budget check
     assert client.submitted == []
     assert isinstance(outcome.error, AirflowFailException) and message in str(outcome.error)
     assert outcome.statuses() == ["failed"] * 6
