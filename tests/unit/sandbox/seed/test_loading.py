@@ -77,7 +77,11 @@ def test_default_seed_hyperliquid(document: dict[str, Any]) -> None:
         "ETH": (1, 4),
         "SOL": (2, 2),
         "PURR/USDC": (10000, 0),
+        "xyz:TSLA": (110_000, 3),
+        "xyz:NVDA": (110_001, 2),
     }
+    assert book.perp_dexs[0] is None and book.perp_dexs[1] is not None
+    assert book.perp_dexs[1]["name"] == "xyz"
     by_user: dict[str, int] = {}
     for order in book.orders.values():
         by_user[order.user] = by_user.get(order.user, 0) + 1
@@ -86,7 +90,8 @@ def test_default_seed_hyperliquid(document: dict[str, Any]) -> None:
             assert (order.limit_px < mark) == (order.side == "B"), order
     assert by_user[user_a] >= 60 and by_user[user_b] == 10
     assert by_user["0x1719884eb866cb12b2287399b15f7db5e7d775ea"] == 5
-    assert {o.coin for o in book.orders.values() if o.user == user_a} == {"BTC", "ETH", "SOL", "PURR/USDC"}
+    coins_of_a = {o.coin for o in book.orders.values() if o.user == user_a}
+    assert coins_of_a == {"BTC", "ETH", "SOL", "PURR/USDC", "xyz:TSLA"}
     assert sum(1 for o in book.orders.values() if o.cloid) >= 10
     assert book.next_oid == max(book.orders) + 1
 
