@@ -203,10 +203,20 @@ def _add_builder_dexes(book: HyperliquidBook, section: HyperliquidSection) -> No
             book.perp_dexs.append(None)
         if book.perp_dexs[index] is not None or dex.name in book.dex_perps:
             raise SeedError(f"hyperliquid.builder_dexes[{i}]: index {index} or name {dex.name!r} is taken")
-        book.perp_dexs[index] = {"name": dex.name, "fullName": dex.fullName, "deployer": dex.deployer}
+        bare = [perp.name.removeprefix(f"{dex.name}:") for perp in dex.perps]
+        # The documented perpDexs entry; caps and multipliers name the dex's coins bare.
+        book.perp_dexs[index] = {
+            "name": dex.name,
+            "fullName": dex.fullName,
+            "deployer": dex.deployer,
+            "oracleUpdater": None,
+            "feeRecipient": None,
+            "assetToStreamingOiCap": [[name, "1000000.0"] for name in bare],
+            "assetToFundingMultiplier": [[name, "1.0"] for name in bare],
+        }
         book.dex_perps[dex.name] = []
-        for position, perp in enumerate(dex.perps):
-            coin = perp.name if perp.name.startswith(f"{dex.name}:") else f"{dex.name}:{perp.name}"
+        for position, (perp, name) in enumerate(zip(dex.perps, bare, strict=True)):
+            coin = f"{dex.name}:{name}"
             entry = {"name": coin, "szDecimals": perp.szDecimals, "maxLeverage": perp.maxLeverage}
             book.dex_perps[dex.name].append(entry)
             asset = 100_000 + index * 10_000 + position
