@@ -23,6 +23,7 @@ KEY_A = "0x0123456789012345678901234567890123456789012345678901234567890123"
 USER_A = "0x14791697260e4c9a71f18484c9f997b308e59325"
 TSLA = 110_000
 TSLA_BUY, TSLA_SELL = 900001, 900002
+TSLA_BUY_CLOID = "0x0000000d000000000000000000000001"
 
 
 def _edit(oid: int, price: str, size: str, **names: Any) -> dict[str, Any]:
@@ -137,15 +138,17 @@ def test_hooks_list_and_price_a_hip3_coin(sandbox_conns: Sandbox) -> None:
 
 
 def test_operator_modifies_hip3_orders(run_operator: RunOperator, sandbox_conns: Sandbox) -> None:
-    edits = [_edit(TSLA_BUY, "244", "0.1", coin="xyz:TSLA"), _edit(TSLA_SELL, "257", "0.09", asset=TSLA)]
+    by_cloid = {**_edit(TSLA_BUY, "244", "0.1", coin="xyz:TSLA"), "cloid": TSLA_BUY_CLOID}
+    del by_cloid["oid"]
+    edits = [by_cloid, _edit(TSLA_SELL, "257", "0.09", asset=TSLA)]
     run = run_operator("hyperliquid_default", edits)
     assert run.error is None, run.error
     assert run.statuses() == ["modified", "modified"]
     assert run.report is not None
     orders = hyperliquid_orders(sandbox_conns)
-    for entry, edit in zip(run.report["edits"], edits, strict=True):
+    for entry, edit, original in zip(run.report["edits"], edits, (TSLA_BUY, TSLA_SELL), strict=True):
         new = orders[int(entry["order_id"])]
-        assert orders[edit["oid"]]["replacedBy"] == new["oid"] and new["status"] == "open"
+        assert orders[original]["replacedBy"] == new["oid"] and new["status"] == "open"
         assert (new["coin"], Decimal(new["limitPx"]), Decimal(new["sz"])) == (
             "xyz:TSLA",
             Decimal(edit["price"]),
