@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from airflow_batchmod.exchanges.base import Landing, Outcome
+from airflow_batchmod.exchanges.base import Landing, Outcome, OutcomeUnknownError
 from airflow_batchmod.exchanges.hyperliquid.client import HyperliquidClient
 from airflow_batchmod.exchanges.retry import ReadRetry
 from airflow_batchmod.hooks.hyperliquid import HyperliquidHook
@@ -122,6 +122,23 @@ def test_default_and_builder_dex_edits_share_one_batch(
         fresh_sandbox.clear_requests()
         assert [answer.landing for answer in fresh.confirm(moved)] == [Landing.LANDED, Landing.LANDED]
     assert [entry["kind"] for entry in fresh_sandbox.requests()] == ["frontendOpenOrders", "orderStatus"]
+
+
+@pytest.mark.parametrize("fault", ["drop_after", "drop_before"])
+def test_a_hip3_edit_in_doubt_is_reconciled_from_the_book(
+    hl_client: HyperliquidClient, fresh_sandbox: Sandbox, fault: str
+) -> None:
+    preparation = hl_client.prepare([_edit(TSLA_SELL, "256.5", "0.08", coin="xyz:TSLA")])
+    fresh_sandbox.set_faults([{"venue": "hyperliquid", "endpoint": "modify", "fault": fault}])
+    with pytest.raises(OutcomeUnknownError):
+        hl_client.submit(preparation.edits)
+    [result] = hl_client.reconcile(preparation.edits)
+    replaced_by = hyperliquid_orders(fresh_sandbox)[TSLA_SELL]["replacedBy"]
+    if fault == "drop_after":
+        assert result.outcome is Outcome.APPLIED and result.order_id == str(replaced_by)
+    else:
+        # Not applied: the original still rests on dex xyz, so the edit may be sent again.
+        assert result.outcome is Outcome.RETRY and replaced_by is None
 
 
 def test_hooks_list_and_price_a_hip3_coin(sandbox_conns: Sandbox) -> None:
