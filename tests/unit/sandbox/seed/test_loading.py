@@ -220,3 +220,30 @@ def test_secrets_stay_out_of_reprs(document: dict[str, Any]) -> None:
     book = build_seed(document, SandboxConfig(), NOW).bitget
     text = repr(book.accounts["bg_demo_key"])
     assert "bg_demo_secret" not in text and "bg_demo_pass" not in text
+
+
+def test_builder_dexes_are_numbered_without_gaps_or_clashes(document: dict[str, Any]) -> None:
+    def with_dexes(*dexes: dict[str, Any]) -> dict[str, Any]:
+        changed = copy.deepcopy(document)
+        changed["hyperliquid"]["builder_dexes"] = list(dexes)
+        changed["hyperliquid"]["orders"] = [
+            o for o in changed["hyperliquid"]["orders"] if ":" not in o["coin"]
+        ]
+        changed["hyperliquid"]["mark_prices"] = {
+            coin: price for coin, price in changed["hyperliquid"]["mark_prices"].items() if ":" not in coin
+        }
+        return changed
+
+    second = {"name": "abc", "fullName": "ABC", "perps": [{"name": "GOLD", "szDecimals": 2}]}
+    seeded = with_dexes({"name": "xyz", "fullName": "XYZ"}, second)
+    seeded["hyperliquid"]["mark_prices"]["abc:GOLD"] = "2000"
+    book = build_seed(seeded, SandboxConfig(), NOW).hyperliquid
+    assert book.assets_by_coin["abc:GOLD"].asset == 120_000 and book.dex_perps["abc"][0]["name"] == "abc:GOLD"
+    with pytest.raises(SeedError, match="is taken"):
+        build_seed(
+            with_dexes({"name": "xyz", "fullName": "X"}, {"name": "xyz", "fullName": "Y"}),
+            SandboxConfig(),
+            NOW,
+        )
+    with pytest.raises(SeedError, match="without gaps"):
+        build_seed(with_dexes({"name": "xyz", "fullName": "X", "index": 2}), SandboxConfig(), NOW)
