@@ -134,6 +134,38 @@ def recovery_reconcile(sandbox: Sandbox, venue: str) -> tuple[Reads, Counter[str
     return reads_of(recovery, venue, ("query",)), statuses
 
 
+#: A HIP-3 plan's reads: ``perpDexs`` once, the named dex's ``meta``, the default dex's and that
+#: dex's ``frontendOpenOrders`` (20 each), and ``l2Book`` (2) for an edit that rests post-only.
+HIP3_PLAN_WEIGHT = 4 * 20 + 2
+#: Two edits on the default seed's builder dex ``xyz`` (docs/sandbox.md), by coin and by asset id.
+HIP3_EDITS = [
+    {"oid": 900001, "coin": "xyz:TSLA", "is_buy": True, "price": "246.25", "size": "0.12"},
+    {"oid": 900002, "asset": 110_000, "is_buy": False, "price": "256", "size": "0.08"},
+]
+
+
+def hip3_planning_row() -> Row:
+    """The read weight of planning two HIP-3 edits: only what the builder dex needs (no default
+    ``meta``, no ``spotMeta``)."""
+    with start_sandbox() as sandbox:
+        sandbox.clear_requests()
+        client = hyperliquid_client(sandbox.url, 8)
+        try:
+            planned = len(client.prepare(HIP3_EDITS).edits)
+        finally:
+            client.close()
+        reads = reads_of(sandbox.requests(), "hyperliquid")
+    print(f"  hyperliquid HIP-3 planning of 2 edits: {reads.describe()}", flush=True)
+    met = planned == 2 and reads.hyperliquid_weight <= HIP3_PLAN_WEIGHT and "spotMeta" not in reads.by_kind
+    return Row(
+        "reads",
+        "hyperliquid HIP-3 planning reads (2 edits on dex xyz)",
+        reads.describe() + ("" if planned == 2 else f"; only {planned} of 2 planned"),
+        f"weight <= {HIP3_PLAN_WEIGHT}: perpDexs, that dex's meta and list, no spotMeta",
+        verdict(met),
+    )
+
+
 def run(full: bool = False) -> list[Row]:
     heading(
         f"Read cost: planning {PLANNED_EDITS:,} edits; reconciling {IN_DOUBT} in-doubt edits "
@@ -184,4 +216,5 @@ def run(full: bool = False) -> list[Row]:
                     verdict(statuses["modified"] == IN_DOUBT and reads.total <= HANDFUL),
                 )
             )
+    rows.append(hip3_planning_row())
     return rows

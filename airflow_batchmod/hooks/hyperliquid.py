@@ -112,30 +112,35 @@ class HyperliquidHook(ExchangeHook):
         (``cloid:…`` when the order has a cloid, else ``oid:…``), ``order_id`` (oid), ``client_id``
         (cloid), ``symbol`` (the coin), ``side``, ``price``, ``size`` (resting), ``filled_size``.
 
-        :param coin: Only this coin, as the venue names it (``BTC``, ``PURR/USDC``, ``@107``).
+        :param coin: Only this coin, as the venue names it (``BTC``, ``PURR/USDC``, ``@107``, or a
+            builder-deployed perp ``xyz:TSLA``: then its dex's list is read). Without it, the default
+            dex's and spot orders.
         """
         from airflow_batchmod.exchanges.base import ReconcileError
+        from airflow_batchmod.exchanges.hyperliquid.metadata import dex_of_coin
         from airflow_batchmod.hooks.open_orders import from_hyperliquid
 
         with self.get_client() as client:
             try:
-                listed = client.info.open_orders(client.user_address)
+                listed = client.info.open_orders(client.user_address, dex_of_coin(coin or ""))
             except ReconcileError as exc:
                 raise RuntimeError(f"could not list Hyperliquid open orders: {exc.message}") from None
         return [from_hyperliquid(order) for order in listed if coin is None or order.coin == coin]
 
     def get_mid_price(self, symbol: str) -> Decimal:
-        """The mid price of a coin (``/info allMids``), e.g. ``BTC`` or ``@107``.
+        """The mid price of a coin (``/info allMids``), e.g. ``BTC``, ``@107`` or ``xyz:TSLA``
+        (a builder-deployed perp: its dex's ``allMids`` is read).
 
         :param symbol: The coin as the venue names it.
         """
         from decimal import Decimal
 
         from airflow_batchmod.exchanges.base import ReconcileError
+        from airflow_batchmod.exchanges.hyperliquid.metadata import dex_of_coin
 
         with self.get_client() as client:
             try:
-                mids = client.info.all_mids()
+                mids = client.info.all_mids(dex_of_coin(symbol))
             except ReconcileError as exc:
                 raise RuntimeError(f"could not read Hyperliquid mid prices: {exc.message}") from None
         if symbol not in mids:

@@ -21,6 +21,7 @@ ACCOUNT_A = "0x14791697260e4c9a71f18484c9f997b308e59325"
 #: The sandbox's question for each recorded call type: its own account, coin and order.
 SANDBOX_CALLS: dict[str, dict[str, Any]] = {
     "meta": {"type": "meta"},
+    "perpDexs": {"type": "perpDexs"},
     "allMids": {"type": "allMids"},
     "l2Book": {"type": "l2Book", "coin": "BTC"},
     "frontendOpenOrders": {"type": "frontendOpenOrders", "user": ACCOUNT_A},
@@ -99,6 +100,9 @@ def test_the_sandbox_answers_in_the_recorded_shape(path: Path, client: httpx.Cli
             _kind(mid) for mid in answer.json().values()
         }
         return
+    if kind == "perpDexs":
+        # Entry 0 (the default dex) is null on both sides: compare the first builder dex.
+        assert shape_differences(recording["answer"][1], answer.json()[1]) == []
     assert shape_differences(recording["answer"], answer.json()) == []
 
 

@@ -41,7 +41,7 @@ from airflow_batchmod.exchanges.hyperliquid.exposure import note_original_fills
 from airflow_batchmod.exchanges.hyperliquid.failed_modifies import settle_refusals
 from airflow_batchmod.exchanges.hyperliquid.identity import acting_user_of, check_acts_for
 from airflow_batchmod.exchanges.hyperliquid.info import InfoReader
-from airflow_batchmod.exchanges.hyperliquid.metadata import MetadataCache, needed_halves
+from airflow_batchmod.exchanges.hyperliquid.metadata import MetadataCache, needed_parts
 from airflow_batchmod.exchanges.hyperliquid.models import EditInputError, EditRequest, parse_edit, raw_label
 from airflow_batchmod.exchanges.hyperliquid.nonce import nonce_source_for, now_ms
 from airflow_batchmod.exchanges.hyperliquid.planning import ModifyPayload, payload_of, plan
@@ -151,9 +151,7 @@ class HyperliquidClient:
         retry = read_retry or ReadRetry()
         self._limiter = limiter or SlidingWindowLimiter(self.rate_limit.limit, self.rate_limit.window_seconds)
         self.info = InfoReader(self._http, self._limiter, retry)
-        self._metadata = MetadataCache(
-            lambda: self.info.query({"type": "meta"}), lambda: self.info.query({"type": "spotMeta"})
-        )
+        self._metadata = MetadataCache.reading(self.info.query)
         # The read policy's sleep serves every wait but the limiter's, so tests can record them.
         self._expiries = ExpiryBook(sleep=retry.sleep)
         self._acting = self._vault or self._account
@@ -244,11 +242,11 @@ class HyperliquidClient:
             return Preparation(edits=[], problems=problems)
         try:
             user = self.user_address
-            directory = self._metadata.get(**needed_halves([request for _, request in parsed]))
+            directory = self._metadata.get(**needed_parts([request for _, request in parsed]))
             planned = plan(
                 parsed,
                 directory,
-                self.info.open_orders(user),
+                self.info.open_orders_on(user, self._metadata.builder_dexes()),
                 lambda target: self.info.order_status(user, target),
                 user=user,
                 round_to_rules=self._round,

@@ -8,6 +8,7 @@ every read acquires its weight from the client's one limiter before it goes out.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,12 +105,23 @@ class InfoReader:
         """Perp and spot assets (``meta`` and ``spotMeta``)."""
         return build_directory(self.query({"type": "meta"}), self.query({"type": "spotMeta"}))
 
-    def open_orders(self, user: str) -> list[OrderView]:
-        return read_open_orders(self.query({"type": "frontendOpenOrders", "user": user}, OPEN_ORDER_KEYS))
+    def open_orders(self, user: str, dex: str | None = None) -> list[OrderView]:
+        """``frontendOpenOrders``: of the default dex, or of builder dex ``dex``."""
+        body: dict[str, Any] = {"type": "frontendOpenOrders", "user": user}
+        if dex is not None:
+            body["dex"] = dex
+        return read_open_orders(self.query(body, OPEN_ORDER_KEYS))
 
-    def all_mids(self) -> dict[str, str]:
-        """``allMids``: the mid price of every coin, as decimal text."""
-        body = self.query({"type": "allMids"})
+    def open_orders_on(self, user: str, dexes: Iterable[str]) -> list[OrderView]:
+        """The default dex's open orders, then those of each builder dex in ``dexes``."""
+        listed = self.open_orders(user)
+        for dex in dexes:
+            listed.extend(self.open_orders(user, dex))
+        return listed
+
+    def all_mids(self, dex: str | None = None) -> dict[str, str]:
+        """``allMids``: the mid price of every coin (of builder dex ``dex``), as decimal text."""
+        body = self.query({"type": "allMids"} if dex is None else {"type": "allMids", "dex": dex})
         if not isinstance(body, dict):
             raise ReconcileError("allMids: the answer is not an object")
         return {str(coin): str(mid) for coin, mid in body.items()}

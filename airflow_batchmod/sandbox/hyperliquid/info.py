@@ -9,7 +9,10 @@ from airflow_batchmod.exchanges.decimals import format_decimal
 from airflow_batchmod.sandbox.hyperliquid.state import HyperliquidAsset, HyperliquidBook, HyperliquidOrder
 
 QUERY_TYPES = frozenset({"orderStatus", "openOrders", "frontendOpenOrders"})
-INFO_TYPES = frozenset({"meta", "spotMeta", "userRole", "allMids", "userRateLimit", "l2Book"}) | QUERY_TYPES
+INFO_TYPES = (
+    frozenset({"meta", "spotMeta", "perpDexs", "userRole", "allMids", "userRateLimit", "l2Book"})
+    | QUERY_TYPES
+)
 #: The sandbox's book is one level a side, both at the mark price: an order at the mark trades.
 BOOK_LEVEL_SIZE = "1000"
 
@@ -39,15 +42,19 @@ def answer(book: HyperliquidBook, request: dict[str, Any], shared_cloid: str = "
     """The answer to one ``/info`` request. ``shared_cloid`` (``newest`` or ``oldest``) picks the
     order ``orderStatus`` names for a cloid several orders carried (the venue does not say)."""
     kind = request.get("type")
+    dex = _dex(book, request)
+    if kind == "perpDexs":
+        return [None if entry is None else dict(entry) for entry in book.perp_dexs]
     if kind == "meta":
-        return {"universe": [dict(perp) for perp in book.perps]}
+        perps = book.perps if dex is None else book.dex_perps[dex]
+        return {"universe": [dict(perp) for perp in perps]}
     if kind == "spotMeta":
         return {
             "tokens": [dict(token) for token in book.spot_tokens],
             "universe": [dict(pair) for pair in book.spot_universe],
         }
     if kind == "allMids":
-        return _all_mids(book)
+        return _all_mids(book, dex)
     if kind == "l2Book":
         return _l2_book(book, request.get("coin"))
     user = _user(request)
@@ -56,19 +63,32 @@ def answer(book: HyperliquidBook, request: dict[str, Any], shared_cloid: str = "
     if kind == "userRole":
         return book.role(user)
     if kind == "openOrders":
-        return [_basic(order) for order in _open_orders(book, user)]
+        return [_basic(order) for order in _open_orders(book, user, dex)]
     if kind == "frontendOpenOrders":
-        return [_frontend(order) for order in _open_orders(book, user)]
+        return [_frontend(order) for order in _open_orders(book, user, dex)]
     if kind == "orderStatus":
         return _order_status(book, user, request.get("oid"), shared_cloid)
     raise InfoError(f"unknown variant `{kind}`")
 
 
-def _all_mids(book: HyperliquidBook) -> dict[str, str]:
+def _dex(book: HyperliquidBook, request: dict[str, Any]) -> str | None:
+    """The builder dex a request names with ``dex`` (None or ``""``: the default dex)."""
+    dex = request.get("dex")
+    if dex is None or dex == "":
+        return None
+    if not isinstance(dex, str) or dex not in book.dex_perps:
+        raise InfoError(f"unknown perp dex {dex!r}")
+    return dex
+
+
+def _all_mids(book: HyperliquidBook, dex: str | None) -> dict[str, str]:
+    """The mids of the default dex and spot, or with ``dex`` of that builder dex only."""
     mids = {}
     for coin, price in book.mark_prices.items():
-        mids[coin] = format_decimal(price)
         asset = book.assets_by_coin[coin]
+        if asset.dex != dex:
+            continue
+        mids[coin] = format_decimal(price)
         if asset.spot:
             # The exchange names spot pairs "@<pair index>" (PURR/USDC also by name).
             mids[f"@{asset.asset - 10_000}"] = format_decimal(price)
@@ -100,10 +120,14 @@ def _user(request: dict[str, Any]) -> str:
     return "0x" + user.lower().removeprefix("0x")
 
 
-def _open_orders(book: HyperliquidBook, user: str) -> list[HyperliquidOrder]:
-    # The exchange lists the newest order first.
+def _open_orders(book: HyperliquidBook, user: str, dex: str | None) -> list[HyperliquidOrder]:
+    # The exchange lists the newest order first, and only the orders of the dex asked about.
     return sorted(
-        (o for o in book.orders.values() if o.user == user and o.status == "open"),
+        (
+            o
+            for o in book.orders.values()
+            if o.user == user and o.status == "open" and book.assets[o.asset].dex == dex
+        ),
         key=lambda o: o.oid,
         reverse=True,
     )

@@ -19,6 +19,12 @@ class HyperliquidAsset:
     spot: bool
 
     @property
+    def dex(self) -> str | None:
+        """The builder dex of a HIP-3 perp (``xyz`` of ``xyz:TSLA``); None on the default dex and spot."""
+        dex, colon, _ = self.coin.partition(":")
+        return dex if colon else None
+
+    @property
     def max_price_decimals(self) -> int:
         return (8 if self.spot else 6) - self.sz_decimals
 
@@ -72,6 +78,10 @@ class HyperliquidBook:
     perps: list[dict[str, Any]] = field(default_factory=list)
     spot_tokens: list[dict[str, Any]] = field(default_factory=list)
     spot_universe: list[dict[str, Any]] = field(default_factory=list)
+    #: ``perpDexs``: entry 0 (the default dex) is None, then each builder dex by its index.
+    perp_dexs: list[dict[str, Any] | None] = field(default_factory=lambda: [None])
+    #: Each builder dex's ``meta`` universe, by dex name.
+    dex_perps: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     assets: dict[int, HyperliquidAsset] = field(default_factory=dict)
     assets_by_coin: dict[str, HyperliquidAsset] = field(default_factory=dict)
     mark_prices: dict[str, Decimal] = field(default_factory=dict)

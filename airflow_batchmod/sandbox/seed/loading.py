@@ -170,6 +170,7 @@ def _add_hyperliquid_assets(book: HyperliquidBook, section: HyperliquidSection) 
     for i, perp in enumerate(section.perps):
         book.perps.append({"name": perp.name, "szDecimals": perp.szDecimals, "maxLeverage": perp.maxLeverage})
         _add_asset(book, HyperliquidAsset(asset=i, coin=perp.name, sz_decimals=perp.szDecimals, spot=False))
+    _add_builder_dexes(book, section)
     tokens: dict[int, dict[str, Any]] = {}
     for i, token_seed in enumerate(section.spot.tokens):
         index = i if token_seed.index is None else token_seed.index
@@ -192,6 +193,38 @@ def _add_hyperliquid_assets(book: HyperliquidBook, section: HyperliquidSection) 
             book,
             HyperliquidAsset(asset=10_000 + index, coin=pair.name, sz_decimals=base["szDecimals"], spot=True),
         )
+
+
+def _add_builder_dexes(book: HyperliquidBook, section: HyperliquidSection) -> None:
+    """HIP-3 dexes: ``perpDexs`` entries, and each dex's perps (asset = 100000 + index * 10000 + position)."""
+    for i, dex in enumerate(section.builder_dexes):
+        index = len(book.perp_dexs) if dex.index is None else dex.index
+        while len(book.perp_dexs) <= index:
+            book.perp_dexs.append(None)
+        if book.perp_dexs[index] is not None or dex.name in book.dex_perps:
+            raise SeedError(f"hyperliquid.builder_dexes[{i}]: index {index} or name {dex.name!r} is taken")
+        bare = [perp.name.removeprefix(f"{dex.name}:") for perp in dex.perps]
+        # The documented perpDexs entry; caps and multipliers name the dex's coins bare.
+        book.perp_dexs[index] = {
+            "name": dex.name,
+            "fullName": dex.fullName,
+            "deployer": dex.deployer,
+            "oracleUpdater": None,
+            "feeRecipient": None,
+            "assetToStreamingOiCap": [[name, "1000000.0"] for name in bare],
+            "assetToFundingMultiplier": [[name, "1.0"] for name in bare],
+        }
+        book.dex_perps[dex.name] = []
+        for position, (perp, name) in enumerate(zip(dex.perps, bare, strict=True)):
+            coin = f"{dex.name}:{name}"
+            entry = {"name": coin, "szDecimals": perp.szDecimals, "maxLeverage": perp.maxLeverage}
+            book.dex_perps[dex.name].append(entry)
+            asset = 100_000 + index * 10_000 + position
+            _add_asset(
+                book, HyperliquidAsset(asset=asset, coin=coin, sz_decimals=perp.szDecimals, spot=False)
+            )
+    if None in book.perp_dexs[1:]:
+        raise SeedError("hyperliquid.builder_dexes: perp dex indices must run 1, 2, … without gaps")
 
 
 def _add_hyperliquid_accounts(

@@ -151,6 +151,19 @@ class PerpSeed(_Strict):
     maxLeverage: Count = 50
 
 
+class BuilderDexSeed(_Strict):
+    """A builder-deployed (HIP-3) perp dex: its perps are named ``<name>:<COIN>`` and numbered
+    ``100000 + index * 10000 + position``."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9]{1,16}$")]
+    fullName: Text
+    #: Its perp dex index (position in ``perpDexs``; 0 is the default dex); next free one otherwise.
+    index: Annotated[int, Field(ge=1, le=9)] | None = None
+    deployer: Address = "0x0000000000000000000000000000000000000000"
+    #: Perps named bare (``TSLA``) or with the dex prefix (``xyz:TSLA``).
+    perps: list[PerpSeed] = []
+
+
 class SpotTokenSeed(_Strict):
     name: Text
     szDecimals: Count
@@ -201,6 +214,7 @@ class HyperliquidSection(_Strict):
     network: Literal["mainnet", "testnet"] = "mainnet"
     perps: list[PerpSeed] = []
     spot: SpotSection = SpotSection()
+    builder_dexes: list[BuilderDexSeed] = []
     mark_prices: dict[str, Positive] = {}
     accounts: list[HyperliquidAccountSeed] = []
     orders: list[HyperliquidOrderSeed] = []

@@ -77,7 +77,11 @@ def test_default_seed_hyperliquid(document: dict[str, Any]) -> None:
         "ETH": (1, 4),
         "SOL": (2, 2),
         "PURR/USDC": (10000, 0),
+        "xyz:TSLA": (110_000, 3),
+        "xyz:NVDA": (110_001, 2),
     }
+    assert book.perp_dexs[0] is None and book.perp_dexs[1] is not None
+    assert book.perp_dexs[1]["name"] == "xyz"
     by_user: dict[str, int] = {}
     for order in book.orders.values():
         by_user[order.user] = by_user.get(order.user, 0) + 1
@@ -86,7 +90,8 @@ def test_default_seed_hyperliquid(document: dict[str, Any]) -> None:
             assert (order.limit_px < mark) == (order.side == "B"), order
     assert by_user[user_a] >= 60 and by_user[user_b] == 10
     assert by_user["0x1719884eb866cb12b2287399b15f7db5e7d775ea"] == 5
-    assert {o.coin for o in book.orders.values() if o.user == user_a} == {"BTC", "ETH", "SOL", "PURR/USDC"}
+    coins_of_a = {o.coin for o in book.orders.values() if o.user == user_a}
+    assert coins_of_a == {"BTC", "ETH", "SOL", "PURR/USDC", "xyz:TSLA"}
     assert sum(1 for o in book.orders.values() if o.cloid) >= 10
     assert book.next_oid == max(book.orders) + 1
 
@@ -215,3 +220,30 @@ def test_secrets_stay_out_of_reprs(document: dict[str, Any]) -> None:
     book = build_seed(document, SandboxConfig(), NOW).bitget
     text = repr(book.accounts["bg_demo_key"])
     assert "bg_demo_secret" not in text and "bg_demo_pass" not in text
+
+
+def test_builder_dexes_are_numbered_without_gaps_or_clashes(document: dict[str, Any]) -> None:
+    def with_dexes(*dexes: dict[str, Any]) -> dict[str, Any]:
+        changed = copy.deepcopy(document)
+        changed["hyperliquid"]["builder_dexes"] = list(dexes)
+        changed["hyperliquid"]["orders"] = [
+            o for o in changed["hyperliquid"]["orders"] if ":" not in o["coin"]
+        ]
+        changed["hyperliquid"]["mark_prices"] = {
+            coin: price for coin, price in changed["hyperliquid"]["mark_prices"].items() if ":" not in coin
+        }
+        return changed
+
+    second = {"name": "abc", "fullName": "ABC", "perps": [{"name": "GOLD", "szDecimals": 2}]}
+    seeded = with_dexes({"name": "xyz", "fullName": "XYZ"}, second)
+    seeded["hyperliquid"]["mark_prices"]["abc:GOLD"] = "2000"
+    book = build_seed(seeded, SandboxConfig(), NOW).hyperliquid
+    assert book.assets_by_coin["abc:GOLD"].asset == 120_000 and book.dex_perps["abc"][0]["name"] == "abc:GOLD"
+    with pytest.raises(SeedError, match="is taken"):
+        build_seed(
+            with_dexes({"name": "xyz", "fullName": "X"}, {"name": "xyz", "fullName": "Y"}),
+            SandboxConfig(),
+            NOW,
+        )
+    with pytest.raises(SeedError, match="without gaps"):
+        build_seed(with_dexes({"name": "xyz", "fullName": "X", "index": 2}), SandboxConfig(), NOW)
