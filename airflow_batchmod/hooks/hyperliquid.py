@@ -55,8 +55,8 @@ class HyperliquidHook(ExchangeHook):
             MAINNET_API_URL,
             TESTNET_API_URL,
             HyperliquidClient,
-            default_action_lifetime_ms,
         )
+        from airflow_batchmod.exchanges.hyperliquid.nonce import default_action_lifetime_ms
 
         conn = self.connection()
         self.mask(conn.password)

@@ -387,15 +387,3 @@ class HyperliquidClient:
         who = _address(address, "address") if address is not None else self._signer.lower()
         assert who is not None
         return self.info.user_role(who)
-
-
-#: Seconds an action stays valid (``expiresAfter``) at most, unless the caller says otherwise.
-#: Short, since reconciliation waits it out; long enough for transit and clock skew.
-ACTION_LIFETIME_SECONDS = 5.0
-
-
-def default_action_lifetime_ms(timeout: httpx.Timeout | None) -> int:
-    """An action still unapplied when its answer times out must never apply later, after we have
-    looked and resent: let it expire when we stop waiting for it."""
-    read = timeout.read if timeout is not None and timeout.read is not None else ACTION_LIFETIME_SECONDS
-    return int(min(read, ACTION_LIFETIME_SECONDS) * 1000)

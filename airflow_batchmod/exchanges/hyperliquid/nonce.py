@@ -1,4 +1,5 @@
-"""Nonces for signed actions: unique and strictly increasing per signer.
+"""Nonces for signed actions, unique and strictly increasing per signer, and how long an action
+stays valid (``expiresAfter``).
 
 The exchange keeps each signer's highest nonces and refuses a repeat, so two actions
 signed in the same millisecond must not share the clock value (the SDK's raw
@@ -13,6 +14,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+
+import httpx
 
 
 def now_ms() -> int:
@@ -46,3 +49,15 @@ def nonce_source_for(signer_address: str) -> NonceSource:
         if source is None:
             source = _sources[key] = NonceSource()
         return source
+
+
+#: Seconds an action stays valid (``expiresAfter``) at most, unless the caller says otherwise.
+#: Short, since reconciliation waits it out; long enough for transit and clock skew.
+ACTION_LIFETIME_SECONDS = 5.0
+
+
+def default_action_lifetime_ms(timeout: httpx.Timeout | None) -> int:
+    """An action still unapplied when its answer times out must never apply later, after we have
+    looked and resent: let it expire when we stop waiting for it."""
+    read = timeout.read if timeout is not None and timeout.read is not None else ACTION_LIFETIME_SECONDS
+    return int(min(read, ACTION_LIFETIME_SECONDS) * 1000)

@@ -10,7 +10,7 @@ list, looking each target up at most once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from airflow_batchmod.exchanges.base import (
@@ -160,6 +160,20 @@ def build_edit(
     )
 
 
+@dataclass
+class _Book:
+    """The open orders a plan reads, and what it learned of closed and replaced ones."""
+
+    by_oid: dict[int, OrderView]
+    by_cloid: dict[str, OrderView]
+    look_up: Callable[[int | str], OrderView | None]
+    user: str
+    closed: dict[int | str, OrderView | None] = field(default_factory=dict)
+    replaced: dict[int | str, OrderView] = field(default_factory=dict)
+    #: The first planned edit sending each new cloid (two edits may not send the same one).
+    cloid_users: dict[str, PreparedEdit] = field(default_factory=dict)
+
+
 def plan(
     parsed: Sequence[tuple[int, EditRequest]],
     directory: AssetDirectory,
@@ -174,62 +188,87 @@ def plan(
     ``not_open`` (``look_up``, i.e. ``orderStatus``, names its state; asked once per target, only
     for edits that passed the check), an edit that would change nothing is ``unchanged``, the
     rest are built with ``before`` and ``wanted``."""
-    by_oid = {order.oid: order for order in open_orders}
-    by_cloid = {order.cloid: order for order in open_orders if order.cloid is not None}
-    closed: dict[int | str, OrderView | None] = {}
-    replaced: dict[int | str, OrderView] = {}
-    cloid_users: dict[str, PreparedEdit] = {}
-    edits: list[PreparedEdit] = []
-    problems: list[EditProblem] = []
-    skipped: list[PlannedSkip] = []
+    book = _Book(
+        by_oid={order.oid: order for order in open_orders},
+        by_cloid={order.cloid: order for order in open_orders if order.cloid is not None},
+        look_up=look_up,
+        user=user,
+    )
+    preparation = Preparation(edits=[], problems=[], skipped=[])
     for index, request in parsed:
         checked = check_edit(index, request, directory, round_to_rules=round_to_rules)
         if isinstance(checked, EditProblem):
-            problems.append(checked)
+            preparation.problems.append(checked)
             continue
-        target = request.target
-        existing = by_cloid.get(target) if isinstance(target, str) else by_oid.get(target)
-        if existing is None:
-            # Not open: ``orderStatus`` names its state for the report.
-            if target not in closed:
-                closed[target] = look_up(target)
-            gone = closed[target]
-            existing = replaced.get(target) or _replacement(checked, gone, by_cloid, user=user)
-            if existing is None:
-                state = "unknown to the exchange" if gone is None else str(gone.status)
-                message = f"order {describe_target(target)} is {state}"
-                before = quote_of(gone) if gone is not None else None
-                key = target_key(target)
-                order_id = str(gone.oid) if gone is not None else None
-                skipped.append(
-                    PlannedSkip(index, key, checked.label, PlanStatus.NOT_OPEN, before, message, order_id)
-                )
-                continue
-            # An earlier modify (an earlier try of this task) replaced the order under the cloid
-            # this edit sends: plan against the replacement, which carries the edit's identity.
-            replaced[target] = existing  # a later edit of the same order finds it too
-            checked = replace(checked, request=replace(request, target=existing.oid))
-        built = build_edit(checked, existing, directory, user=user, always_place=always_place)
-        if isinstance(built, PreparedEdit):
-            built = replace(built, order_key=target_key(target))
-        if isinstance(built, PreparedEdit):
-            before = quote_of(existing)
-            if _changes_nothing(checked, existing, always_place=payload_of(built).always_place):
-                status, order_id = PlanStatus.UNCHANGED, str(existing.oid)
-                skipped.append(
-                    PlannedSkip(index, built.order_key, built.label, status, before, None, order_id)
-                )
-                continue
-            clash = _cloid_clash(built, existing, by_cloid, cloid_users)
-            if clash is None:
-                steps = _steps(checked, existing, always_place=payload_of(built).always_place)
-                built = replace(built, before=before, wanted=quote(checked.price, checked.size), steps=steps)
-                edits.append(built)
-                cloid_users.setdefault(payload_of(built).cloid, built)
-                continue
-            built = EditProblem(index, built.label, (clash,))
-        problems.append(built)
-    return Preparation(edits=edits, problems=problems, skipped=skipped)
+        found = _open_order(index, checked, request, book)
+        if isinstance(found, PlannedSkip):
+            preparation.skipped.append(found)
+            continue
+        outcome = _plan_one(index, *found, request.target, directory, book, always_place=always_place)
+        if isinstance(outcome, PreparedEdit):
+            preparation.edits.append(outcome)
+        elif isinstance(outcome, PlannedSkip):
+            preparation.skipped.append(outcome)
+        else:
+            preparation.problems.append(outcome)
+    return preparation
+
+
+def _open_order(
+    index: int, checked: CheckedEdit, request: EditRequest, book: _Book
+) -> tuple[CheckedEdit, OrderView] | PlannedSkip:
+    """The open order ``checked`` is planned against, or ``not_open`` with the order's state."""
+    target = request.target
+    existing = book.by_cloid.get(target) if isinstance(target, str) else book.by_oid.get(target)
+    if existing is not None:
+        return checked, existing
+    # Not open: ``orderStatus`` names its state for the report.
+    if target not in book.closed:
+        book.closed[target] = book.look_up(target)
+    gone = book.closed[target]
+    existing = book.replaced.get(target) or _replacement(checked, gone, book.by_cloid, user=book.user)
+    if existing is None:
+        state = "unknown to the exchange" if gone is None else str(gone.status)
+        before = quote_of(gone) if gone is not None else None
+        order_id = str(gone.oid) if gone is not None else None
+        message = f"order {describe_target(target)} is {state}"
+        return PlannedSkip(
+            index, target_key(target), checked.label, PlanStatus.NOT_OPEN, before, message, order_id
+        )
+    # An earlier modify (an earlier try of this task) replaced the order under the cloid
+    # this edit sends: plan against the replacement, which carries the edit's identity.
+    book.replaced[target] = existing  # a later edit of the same order finds it too
+    return replace(checked, request=replace(request, target=existing.oid)), existing
+
+
+def _plan_one(
+    index: int,
+    checked: CheckedEdit,
+    existing: OrderView,
+    target: int | str,
+    directory: AssetDirectory,
+    book: _Book,
+    *,
+    always_place: bool,
+) -> PreparedEdit | PlannedSkip | EditProblem:
+    """Build one edit against its open order: sent, ``unchanged``, or refused (a cloid clash)."""
+    built = build_edit(checked, existing, directory, user=book.user, always_place=always_place)
+    if not isinstance(built, PreparedEdit):
+        return built
+    built = replace(built, order_key=target_key(target))
+    before = quote_of(existing)
+    placing = payload_of(built).always_place
+    if _changes_nothing(checked, existing, always_place=placing):
+        return PlannedSkip(
+            index, built.order_key, built.label, PlanStatus.UNCHANGED, before, None, str(existing.oid)
+        )
+    clash = _cloid_clash(built, existing, book.by_cloid, book.cloid_users)
+    if clash is not None:
+        return EditProblem(index, built.label, (clash,))
+    steps = _steps(checked, existing, always_place=placing)
+    built = replace(built, before=before, wanted=quote(checked.price, checked.size), steps=steps)
+    book.cloid_users.setdefault(payload_of(built).cloid, built)
+    return built
 
 
 def _replacement(

@@ -65,7 +65,33 @@ def apply_modify(
         # The documented override: a non-executable Gtc modify rests as Alo.
         order_type = {"limit": {"tif": "Alo"}}
     filled = executable and tif != "Alo"
-    new = HyperliquidOrder(
+    new = _new_order(book, user, modify, asset, old, order_type, filled=filled, now_ms=now_ms)
+    if old is not None and cancellable:
+        _cancel(old, now_ms)
+        old.replaced_by = new.oid
+        new.replaces = old.oid
+    book.add(new)
+    ident: dict[str, Any] = {"oid": new.oid}
+    if new.cloid is not None:
+        ident["cloid"] = new.cloid
+    if filled:
+        return {"filled": {"totalSz": format_decimal(new.sz), "avgPx": format_decimal(mark), **ident}}
+    return {"resting": ident}
+
+
+def _new_order(
+    book: HyperliquidBook,
+    user: str,
+    modify: Modify,
+    asset: HyperliquidAsset,
+    old: HyperliquidOrder | None,
+    order_type: dict[str, Any],
+    *,
+    filled: bool,
+    now_ms: int,
+) -> HyperliquidOrder:
+    """The order a modify places, under a new oid; it keeps the original's cloid unless it sends one."""
+    return HyperliquidOrder(
         user=user,
         oid=book.allocate_oid(),
         cloid=modify.cloid if modify.cloid is not None else (old.cloid if old is not None else None),
@@ -81,17 +107,6 @@ def apply_modify(
         timestamp=now_ms,
         status_timestamp=now_ms,
     )
-    if old is not None and cancellable:
-        _cancel(old, now_ms)
-        old.replaced_by = new.oid
-        new.replaces = old.oid
-    book.add(new)
-    ident: dict[str, Any] = {"oid": new.oid}
-    if new.cloid is not None:
-        ident["cloid"] = new.cloid
-    if filled:
-        return {"filled": {"totalSz": format_decimal(new.sz), "avgPx": format_decimal(mark), **ident}}
-    return {"resting": ident}
 
 
 def _placement_error(
