@@ -52,12 +52,12 @@ browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 
 unit: install browser
-	$(BIN)/python -m pytest tests -q -n 2
+	$(BIN)/python -m pytest tests -q -n 2 --dist worksteal
 
 # The same DAG and crash tests on the floor Airflow, after making sure it really is the floor.
 floor: install-floor
 	$(FLOOR_BIN)/python -c 'import airflow, sys; print("Airflow", airflow.__version__); sys.exit(airflow.__version__ != "$(FLOOR_AIRFLOW)")'
-	$(FLOOR_BIN)/python -m pytest -q -n 2 -p no:cacheprovider $(FLOOR_TESTS)
+	$(FLOOR_BIN)/python -m pytest -q -n 2 --dist worksteal -p no:cacheprovider $(FLOOR_TESTS)
 
 # The sdist and the wheel, built without deprecation warnings, and a check of what they hold.
 dist: install
