@@ -40,6 +40,9 @@ HYPERLIQUID_PRICE_UNIT = {
     "ETH": Decimal("0.5"),
     "SOL": Decimal("0.25"),
     "PURR/USDC": Decimal("0.001"),
+    # The seed's builder-deployed (HIP-3) perps.
+    "xyz:TSLA": Decimal("0.05"),
+    "xyz:NVDA": Decimal("0.05"),
 }
 
 
