@@ -133,13 +133,8 @@ class Sandbox:
     def stop(self) -> None:
         self._http.close()
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        if process is not None:
+            stop_process(process, timeout=5)
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
@@ -249,3 +244,16 @@ def seed_instrument(symbol: str, category: str, seed: SeedSource = None) -> dict
         if instrument["symbol"] == symbol and instrument["category"] == category:
             return dict(instrument)
     raise KeyError(f"the seed has no {category} instrument {symbol}")
+
+
+def stop_process(process: subprocess.Popen[Any], *, timeout: float) -> None:
+    """Ask a process started for a test (sandbox, scheduler, API server) to stop; kill it when it
+    has not stopped within ``timeout`` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from airflow_batchmod.testing.dags import airflow_cli
-from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox
+from airflow_batchmod.testing.sandbox import DEFAULT_SEED, Sandbox, stop_process
 from tests.support.api_server import api_server, login
 
 DAG_ID = "batchmod_multi_account_fanout"
@@ -77,12 +77,7 @@ def test_two_tasks_of_one_pool_never_overlap(
                 assert scheduler.poll() is None, (tmp_path / "scheduler.log").read_text()[-3000:]
                 time.sleep(3)
         finally:
-            scheduler.terminate()
-            try:
-                scheduler.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                scheduler.kill()
-                scheduler.wait()
+            stop_process(scheduler, timeout=30)
             log.close()
     by_task: dict[str, list[dict[str, Any]]] = {}
     for ti in instances:

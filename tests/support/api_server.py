@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from airflow_batchmod.testing.sandbox import stop_process
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -59,12 +61,7 @@ def api_server(env: Mapping[str, str], workdir: Path, timeout: float = 180) -> I
             time.sleep(1)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=20)
 
 
 def login(url: str) -> str:
