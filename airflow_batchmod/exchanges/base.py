@@ -249,6 +249,9 @@ class ExchangeClient(Protocol):
     exchange: str
     #: The most edits the exchange accepts in one request.
     max_batch_size: int
+    #: Seconds after a request was sent during which the venue may still apply it, though its
+    #: answer never came: an edit left in doubt is not sent again before they have passed.
+    late_apply_seconds: float
 
     def prepare(self, raw_edits: Sequence[object]) -> Preparation:
         """Validate every raw edit (types, ids, precision), read the live book and plan,

@@ -19,8 +19,10 @@ class BitgetHook(ExchangeHook):
     """Bitget Unified Trading Account (UTA) API.
 
     Connection fields: login = API key, password = API secret, extra ``passphrase``,
-    extra ``demo_trading`` (sends ``paptrading: 1``), extra ``proxy``; host, port and schema
-    (``https`` unless set) make the base URL, default Bitget production.
+    extra ``demo_trading`` (sends ``paptrading: 1``), extra ``proxy``, extra
+    ``late_apply_seconds`` (how long a request whose answer was lost may still be applied, so an
+    edit it left in doubt is not resent before then; default 30, Bitget's timestamp tolerance);
+    host, port and schema (``https`` unless set) make the base URL, default Bitget production.
 
     For upstream tasks that build the edits: :meth:`get_open_orders` lists the account's resting
     orders (with the ``order_key`` an edit uses) and :meth:`get_mid_price` reads a market's mid.
@@ -41,7 +43,11 @@ class BitgetHook(ExchangeHook):
         self, *, request_timeout: float = 15.0, max_connections: int = 10, round_to_rules: bool = False
     ) -> BitgetClient:
         """A :class:`BitgetClient` for this connection (see :meth:`ExchangeHook.get_client`)."""
-        from airflow_batchmod.exchanges.bitget.client import BitgetClient, BitgetCredentials
+        from airflow_batchmod.exchanges.bitget.client import (
+            LATE_APPLY_SECONDS,
+            BitgetClient,
+            BitgetCredentials,
+        )
         from airflow_batchmod.exchanges.http import request_timeouts
 
         if round_to_rules:
@@ -57,6 +63,7 @@ class BitgetHook(ExchangeHook):
                 "and the extra 'passphrase'"
             )
         credentials = BitgetCredentials(api_key=conn.login, secret=conn.password, passphrase=passphrase)
+        late_apply = self.extra_field(conn, "late_apply_seconds", LATE_APPLY_SECONDS)
         return BitgetClient(
             credentials,
             base_url=self.base_url(conn, BITGET_API_URL),
@@ -64,6 +71,7 @@ class BitgetHook(ExchangeHook):
             demo_trading=as_bool(self.extra_field(conn, "demo_trading", False)),
             timeout=request_timeouts(request_timeout),
             max_connections=max_connections,
+            late_apply_seconds=float(late_apply),
         )
 
     def test_connection(self) -> tuple[bool, str]:

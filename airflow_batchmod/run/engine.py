@@ -96,6 +96,7 @@ class BatchRun:
             backoff=self._backoff,
             sleep=sleep,
             log=self.log,
+            clock=clock,
         )
         self.stats = RunStats()
         self.records: dict[int, EditRecord] = {}
@@ -129,6 +130,7 @@ class BatchRun:
         tries' sends; ``order_ids`` maps an order key to the order an earlier try's edit left.
         """
         attempts = earlier_attempts or {}
+        started = self.clock()
         self._targets.update(order_ids or {})
         for edit in edits:
             self.records[edit.index] = EditRecord(
@@ -145,7 +147,8 @@ class BatchRun:
             self._halt(Halt(str(exc), EditStatus.NOT_SENT, retryable=True))
             pending = []
         if pending and self._budget_allows(len(pending)):
-            self._send_all(pending)
+            # An earlier try's request, sent before this try began, may still land until then.
+            self._send_all(pending, dict.fromkeys(self._doubted, started + self.client.late_apply_seconds))
         for record in self.records.values():
             if record.status is None:
                 if self.halt is not None:
@@ -191,8 +194,8 @@ class BatchRun:
 
     # -- sending ----------------------------------------------------------------------------
 
-    def _send_all(self, edits: Sequence[PreparedEdit]) -> None:
-        scheduler = ChunkScheduler(edits)
+    def _send_all(self, edits: Sequence[PreparedEdit], held: Mapping[int, float]) -> None:
+        scheduler = ChunkScheduler(edits, held)
         remaining = len(edits)
         in_flight: dict[Future[ChunkAnswer], tuple[list[PreparedEdit], int | None]] = {}
         pool = ThreadPoolExecutor(max_workers=self.settings.max_in_flight, thread_name_prefix="batchmod")
@@ -312,18 +315,34 @@ class BatchRun:
             if scheduler is not None:
                 scheduler.settle(edit.index)
         if retry and scheduler is not None:
-            attempt = max(self._attempts_now.get(index, 1) for index, _ in retry)
-            delay = self._backoff(attempt, answer.retry_after)
-            scheduler.retry_later([index for index, _ in retry], self.clock() + delay)
-            reason = by_index[retry[0][0]]
+            self._requeue(scheduler, [index for index, _ in retry], len(chunk), answer)
+        return retry
+
+    def _requeue(self, scheduler: ChunkScheduler, retry: list[int], sent: int, answer: ChunkAnswer) -> None:
+        """Send ``retry`` again together after one backoff, and never while the venue may still
+        apply the request that left them in doubt."""
+        attempt = max(self._attempts_now.get(index, 1) for index in retry)
+        now = self.clock()
+        due = now + self._backoff(attempt, answer.retry_after)
+        if answer.resend_not_before is not None and answer.resend_not_before > due:
+            due = answer.resend_not_before
+            self.log.info(
+                "%d of %d edits not applied yet, but the request may still land late; asking again "
+                "in %.2f s, before any resend",
+                len(retry),
+                sent,
+                due - now,
+            )
+        else:
+            reason = next(r for r in answer.results if r.index == retry[0])
             self.log.info(
                 "%d of %d edits not applied yet (%s); retrying them together in %.2f s",
                 len(retry),
-                len(chunk),
+                sent,
                 reason.message or reason.code,
-                delay,
+                due - now,
             )
-        return retry
+        scheduler.retry_later(retry, due)
 
     def _final_status(self, result: ItemResult, index: int, *, halted: bool) -> EditStatus | None:
         """The edit's final status, or None when it should be sent again."""

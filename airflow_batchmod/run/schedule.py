@@ -2,7 +2,8 @@
 
 Rules: an order's edits go out one at a time and in input order (a later edit of an order
 waits until the earlier one has settled), a request never names an order twice, edits of
-different batch groups never share a request, and an edit waiting out a backoff is not due.
+different batch groups never share a request, and an edit waiting out a backoff (or held, see
+:class:`ChunkScheduler`) is not due.
 Edits sent back by one answer wait out one backoff and become due at once, so a request that
 failed as a whole goes out again as a whole.
 """
@@ -11,21 +12,25 @@ from __future__ import annotations
 
 import collections
 import heapq
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from airflow_batchmod.exchanges.base import PreparedEdit
 
 
 class ChunkScheduler:
-    def __init__(self, edits: Sequence[PreparedEdit]) -> None:
+    """``held`` maps edits to the time before which they are not due, even at their order's head."""
+
+    def __init__(self, edits: Sequence[PreparedEdit], held: Mapping[int, float] | None = None) -> None:
         self._edits = {edit.index: edit for edit in edits}
+        self._held = dict(held or {})
         self._queues: dict[str, collections.deque[int]] = collections.defaultdict(collections.deque)
         for edit in sorted(edits, key=lambda e: e.index):
             self._queues[edit.order_key].append(edit.index)
         # Heads of idle order queues, by input position; the smallest index goes first.
-        self._ready: list[int] = [queue[0] for queue in self._queues.values()]
-        heapq.heapify(self._ready)
+        self._ready: list[int] = []
         self._waiting: list[tuple[float, int]] = []
+        for queue in self._queues.values():
+            self._make_ready(queue[0])
 
     def next_due(self) -> float | None:
         """When the earliest backed-off edit becomes due, if any is waiting."""
@@ -55,7 +60,7 @@ class ChunkScheduler:
         queue = self._queues[key]
         queue.remove(index)
         if queue:
-            heapq.heappush(self._ready, queue[0])
+            self._make_ready(queue[0])
 
     def retry_later(self, indices: Sequence[int], not_before: float) -> None:
         """These edits were not applied and go again once ``not_before`` has passed.
@@ -64,6 +69,13 @@ class ChunkScheduler:
         """
         for index in indices:
             heapq.heappush(self._waiting, (not_before, index))
+
+    def _make_ready(self, index: int) -> None:
+        held = self._held.pop(index, None)
+        if held is None:
+            heapq.heappush(self._ready, index)
+        else:
+            heapq.heappush(self._waiting, (held, index))
 
     def _release_due(self, now: float) -> None:
         while self._waiting and self._waiting[0][0] <= now:

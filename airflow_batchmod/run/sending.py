@@ -7,6 +7,8 @@ the run must learn from the request.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,6 +43,9 @@ class ChunkAnswer:
     reconciliations: int = 0
     #: Edits whose results come from asking the exchange, not from the request's answer.
     reconciled: frozenset[int] = frozenset()
+    #: The request left edits in doubt that the book shows not applied: the venue may still apply
+    #: it until this time (the run's clock), so they are not sent again before it.
+    resend_not_before: float | None = None
 
 
 class ChunkSender:
@@ -55,15 +60,49 @@ class ChunkSender:
         backoff: Backoff,
         sleep: Callable[[float], None],
         log: RunLog,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.reconcile_attempts = reconcile_attempts
         self.backoff = backoff
         self.sleep = sleep
         self.log = log
+        self.clock = clock
 
     def send(self, chunk: list[PreparedEdit], doubted: frozenset[int]) -> ChunkAnswer:
-        """Send one request; ``doubted`` names the edits of the chunk that were once in doubt."""
+        """Send one request; ``doubted`` names the edits of the chunk that were once in doubt.
+
+        A once-doubted edit is asked about first, and sent again only while the book still shows
+        it not applied: the earlier request may have landed since.
+        """
+        known, asked = self.ask_before_resending([e for e in chunk if e.index in doubted])
+        to_send = [edit for edit in chunk if edit.index not in known]
+        if not to_send:
+            return ChunkAnswer(
+                list(known.values()), requests=0, reconciliations=asked, reconciled=frozenset(known)
+            )
+        answer = self.submit(to_send, doubted)
+        if not asked:
+            return answer
+        sent = {result.index: result for result in answer.results}
+        return dataclasses.replace(
+            answer,
+            results=[known.get(edit.index) or sent[edit.index] for edit in chunk],
+            reconciliations=answer.reconciliations + asked,
+            reconciled=answer.reconciled | frozenset(known),
+        )
+
+    def ask_before_resending(self, doubted: list[PreparedEdit]) -> tuple[dict[int, ItemResult], int]:
+        """The once-doubted edits the exchange now shows settled (applied, refused, gone or
+        unknowable), and how many times it was asked; the rest may be sent again."""
+        if not doubted:
+            return {}, 0
+        results, asked = self.reconcile(doubted)
+        return {r.index: r for r in results if r.outcome is not Outcome.RETRY}, asked
+
+    def submit(self, chunk: list[PreparedEdit], doubted: frozenset[int]) -> ChunkAnswer:
+        """One request for ``chunk``, its answer classified and any doubt it leaves asked about."""
+        sent_at = self.clock()
         try:
             results = self.client.submit(chunk)
         except TransientRequestError as exc:
@@ -80,11 +119,11 @@ class ChunkSender:
             )
         except OutcomeUnknownError as exc:
             self.log.warning("Request for %d edits has an unknown outcome (%s); reconciling", len(chunk), exc)
-            return self.reconciled_answer(chunk, exc.kind)
+            return self.held(self.reconciled_answer(chunk, exc.kind), sent_at)
         except Exception:
             # A bug or a response nobody anticipated: the request may have been applied, so ask.
             self.log.exception("Unexpected error sending %d edits; reconciling", len(chunk))
-            return self.reconciled_answer(chunk, FailureKind.OTHER)
+            return self.held(self.reconciled_answer(chunk, FailureKind.OTHER), sent_at)
         # A client that forgets an edit must not lose it: a missing answer is an unknown outcome.
         answered = {result.index: result for result in results}
         results = [
@@ -111,7 +150,14 @@ class ChunkSender:
             else:
                 merged.append(found)
         by_asking = frozenset(r.index for r in merged if reconciled.get(r.index) is r)
-        return ChunkAnswer(merged, busy_items=busy, reconciliations=asked, reconciled=by_asking)
+        answer = ChunkAnswer(merged, busy_items=busy, reconciliations=asked, reconciled=by_asking)
+        return self.held(answer, sent_at)
+
+    def held(self, answer: ChunkAnswer, sent_at: float) -> ChunkAnswer:
+        """``answer``, with the time before which its doubted, unapplied edits must not be resent."""
+        if not any(r.outcome is Outcome.RETRY and r.index in answer.reconciled for r in answer.results):
+            return answer
+        return dataclasses.replace(answer, resend_not_before=sent_at + self.client.late_apply_seconds)
 
     def reconciled_answer(
         self, chunk: list[PreparedEdit], failure: FailureKind | None, *, requests: int = 1

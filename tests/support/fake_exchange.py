@@ -45,6 +45,7 @@ class FakeClient:
     confirmed: list[list[int]] = field(default_factory=list)
     exchange: str = "fake"
     max_batch_size: int = 20
+    late_apply_seconds: float = 0.0
 
     def prepare(self, raw_edits: Sequence[object]) -> Preparation:
         if self.prepare_error is not None:

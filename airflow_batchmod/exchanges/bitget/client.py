@@ -81,6 +81,11 @@ MODIFY_LIMIT = RateLimit(limit=10, window_seconds=1.0)
 #: a steady stream clearly below it, never a burst at the edge of the venue's window.
 READ_INTERVAL_SECONDS = 0.06
 
+#: How long a batch-modify whose answer never came may still be applied. Bitget refuses a request
+#: whose ACCESS-TIMESTAMP is more than 30 s from its clock, and has no expiry of its own: a request
+#: held on the way in can land until then (docs/venue-behaviour.md).
+LATE_APPLY_SECONDS = 30.0
+
 _ITEMS = TypeAdapter(list[BatchModifyItem])
 
 
@@ -104,7 +109,11 @@ class BitgetClient:
         read_retry: ReadRetry | None = None,
         modify_limiter: Limiter | None = None,
         read_limiter: Limiter | None = None,
+        late_apply_seconds: float = LATE_APPLY_SECONDS,
     ) -> None:
+        if not late_apply_seconds >= 0:
+            raise ValueError("late_apply_seconds must be a number of seconds, 0 or more")
+        self.late_apply_seconds = float(late_apply_seconds)
         self._credentials = credentials
         self._base_url = base_url
         self._demo_trading = demo_trading

@@ -106,6 +106,9 @@ class HyperliquidClient:
     #: windows, so 120 per 6 s keeps within it: a steady 20 weight/s, with room for planning's
     #: reads (60) beside the first modifies and for the heaviest read (``userRole``, 60).
     rate_limit = RateLimit(limit=120, window_seconds=6.0)
+    #: An action carries ``expiresAfter`` (the hook always sets one) and :meth:`reconcile` waits
+    #: it out before reading the book, so an edit it finds not applied never will be.
+    late_apply_seconds = 0.0
 
     def __init__(
         self,

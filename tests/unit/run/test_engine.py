@@ -168,3 +168,51 @@ def test_a_later_run_sends_only_what_the_resumed_plan_leaves() -> None:
         (1, True, EditStatus.MODIFIED),
     ]
     assert statuses(records) == ["modified"] * 2
+
+
+def test_an_edit_left_in_doubt_is_resent_only_after_the_late_apply_window_and_a_fresh_look() -> None:
+    # The request timed out; the book shows it not applied, but the venue may still apply it.
+    client = FakeClient(script=[OutcomeUnknownError("timed out")], late_apply_seconds=30.0)
+    clock = FakeClock()
+    records = batch_run(client, clock).run(prepared(edits(2)))
+    assert client.submitted == [[0, 1], [0, 1]]
+    # Asked when the answer was lost, then again at the end of the window, right before the resend.
+    assert client.reconciled == [[0, 1], [0, 1]]
+    assert sum(clock.slept) >= 30.0
+    assert statuses(records) == ["modified"] * 2
+
+
+def test_a_request_that_lands_within_the_window_is_not_sent_again() -> None:
+    client = FakeClient(
+        script=[OutcomeUnknownError("timed out")],
+        reconciled_as=[Outcome.RETRY, Outcome.APPLIED],
+        late_apply_seconds=30.0,
+    )
+    clock = FakeClock()
+    run = batch_run(client, clock)
+    records = run.run(prepared(edits(2)))
+    assert client.submitted == [[0, 1]] and client.reconciled == [[0, 1], [0, 1]]
+    assert statuses(records) == ["modified"] * 2 and all(records[i].reconciled for i in (0, 1))
+    assert run.stats.requests == 1 and run.stats.reconciliations == 2
+
+
+def test_a_later_edit_of_the_same_order_waits_for_the_doubt_to_clear() -> None:
+    raw = [{"id": "a", "price": "1"}, {"id": "a", "price": "3"}]
+    client = FakeClient(
+        script=[OutcomeUnknownError("timed out")],
+        reconciled_as=[Outcome.RETRY, Outcome.APPLIED],
+        late_apply_seconds=30.0,
+    )
+    clock = FakeClock()
+    batch_run(client, clock).run(prepared(raw))
+    assert client.submitted == [[0], [1]] and sum(clock.slept) >= 30.0
+
+
+def test_a_resumed_try_holds_the_earlier_try_s_unapplied_edits_for_the_window() -> None:
+    # An earlier try sent edit 0 and never heard back; the book shows it not applied yet.
+    client = FakeClient(late_apply_seconds=30.0)
+    clock = FakeClock()
+    records = batch_run(client, clock).run(prepared(edits(2)), in_doubt={0})
+    assert client.submitted == [[1], [0]]
+    assert client.reconciled == [[0], [0]]
+    assert sum(clock.slept) >= 30.0 and statuses(records) == ["modified"] * 2

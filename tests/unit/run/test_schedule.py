@@ -54,6 +54,15 @@ def test_backed_off_edit_is_not_due_until_its_time() -> None:
     assert [e.index for e in scheduler.take(20, now=5.0)] == [0]
 
 
+def test_a_held_edit_and_its_order_s_later_edits_wait_until_its_time() -> None:
+    scheduler = ChunkScheduler([edit(0, "a"), edit(1, "b"), edit(2, "a")], held={0: 30.0})
+    assert [e.index for e in scheduler.take(20, 0.0)] == [1]
+    assert scheduler.next_due() == 30.0 and scheduler.take(20, 29.9) == []
+    assert [e.index for e in scheduler.take(20, 30.0)] == [0]
+    scheduler.settle(0)
+    assert [e.index for e in scheduler.take(20, 30.0)] == [2]
+
+
 def test_edits_sent_back_together_go_out_together() -> None:
     scheduler = ChunkScheduler([edit(i, f"o{i}") for i in range(10)])
     first = scheduler.take(4, 0.0)

@@ -36,6 +36,7 @@ def sender(client: FakeClient, clock: FakeClock, *, reconcile_attempts: int = 3)
         backoff=Backoff(0.5, 4.0),  # no jitter: the waits are exact
         sleep=clock.sleep,
         log=logging.getLogger("test"),
+        clock=clock,
     )
 
 
@@ -129,17 +130,60 @@ def test_an_edit_the_answer_leaves_out_is_asked_about_not_lost() -> None:
 
 
 def test_a_rejection_of_a_once_doubted_edit_is_checked_and_the_exchange_s_word_wins() -> None:
-    # The earlier request may have landed late: then the resend is refused, but the edit applied.
-    client = Answering({0: Outcome.REJECTED, 1: Outcome.REJECTED}, reconciled_as=[Outcome.APPLIED])
+    # Not applied when asked before the resend; the earlier request landed just after: the resend
+    # is refused, but the edit applied.
+    client = Answering(
+        {0: Outcome.REJECTED, 1: Outcome.REJECTED}, reconciled_as=[Outcome.RETRY, Outcome.APPLIED]
+    )
     answer = sender(client, FakeClock()).send(prepared(2), frozenset({1}))
     assert outcomes(answer.results) == [Outcome.REJECTED, Outcome.APPLIED]
-    assert client.reconciled == [[1]] and answer.reconciled == frozenset({1})
+    assert client.submitted == [[0, 1]] and client.reconciled == [[1], [1]]
+    assert answer.reconciled == frozenset({1}) and answer.reconciliations == 2
 
 
 def test_a_rejection_stays_when_asking_finds_nothing_applied() -> None:
     client = Answering({0: Outcome.REJECTED}, reconciled_as=[Outcome.RETRY])
     answer = sender(client, FakeClock()).send(prepared(1), frozenset({0}))
     assert outcomes(answer.results) == [Outcome.REJECTED] and answer.reconciled == frozenset()
+
+
+def test_a_once_doubted_edit_the_book_shows_applied_is_not_sent_again() -> None:
+    # The earlier request landed late, before the resend: asking first saves the resend, which
+    # Bitget would refuse ("no change") and, under autoCancel, answer by cancelling the order.
+    client = Answering({0: Outcome.APPLIED, 1: Outcome.APPLIED}, reconciled_as=[Outcome.APPLIED])
+    answer = sender(client, FakeClock()).send(prepared(2), frozenset({1}))
+    assert outcomes(answer.results) == [Outcome.APPLIED, Outcome.APPLIED]
+    assert client.reconciled == [[1]] and client.submitted == [[0]]
+    assert answer.reconciled == frozenset({1}) and (answer.requests, answer.reconciliations) == (1, 1)
+
+
+def test_nothing_is_sent_when_every_once_doubted_edit_is_settled_by_asking() -> None:
+    client = FakeClient(reconciled_as=[Outcome.APPLIED])
+    answer = sender(client, FakeClock()).send(prepared(2), frozenset({0, 1}))
+    assert outcomes(answer.results) == [Outcome.APPLIED] * 2 and client.submitted == []
+    assert (answer.requests, answer.reconciliations, answer.reconciled) == (0, 1, frozenset({0, 1}))
+
+
+def test_a_doubt_the_book_shows_unapplied_is_held_for_the_venue_s_late_apply_window() -> None:
+    client = FakeClient(script=[OutcomeUnknownError("timed out")], late_apply_seconds=30.0)
+    clock = FakeClock(100.0)
+    answer = sender(client, clock).send(prepared(2), frozenset())
+    assert outcomes(answer.results) == [Outcome.RETRY] * 2
+    assert answer.resend_not_before == 130.0  # from when the request went out
+
+
+def test_a_doubt_settled_by_asking_is_not_held() -> None:
+    client = FakeClient(
+        script=[OutcomeUnknownError("timed out")], reconciled_as=[Outcome.APPLIED], late_apply_seconds=30.0
+    )
+    answer = sender(client, FakeClock()).send(prepared(2), frozenset())
+    assert answer.resend_not_before is None
+
+
+def test_a_request_sent_back_whole_is_not_held() -> None:
+    client = FakeClient(script=[TransientRequestError("busy")], late_apply_seconds=30.0)
+    answer = sender(client, FakeClock()).send(prepared(2), frozenset())
+    assert answer.resend_not_before is None and client.reconciled == []
 
 
 def test_an_unexpected_error_is_treated_as_a_request_that_may_have_been_applied() -> None:
