@@ -164,25 +164,33 @@ class BatchModifyOrdersOperator(OpenLineageMixin, BaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_batchmod.operators.asset_events import annotate_outlet_events
         from airflow_batchmod.operators.edit_input import read_edits
-        from airflow_batchmod.operators.metrics import emit_run_metrics
+        from airflow_batchmod.operators.metrics import emit_failed_without_report, emit_run_metrics
         from airflow_batchmod.operators.run_outcome import record_outcome
         from airflow_batchmod.operators.steering import min_change_rule, skip_when_nothing_changed
         from airflow_batchmod.run.planning import planned_records
         from airflow_batchmod.run.tolerance import apply_min_change
 
         started = time.monotonic()
-        self._check_rendered_choices()
-        raw_edits = read_edits(self.edits)
-        min_change = min_change_rule(self.min_change)
-        execution = self._execution = self._start(context, raw_edits, started)
         try:
-            preparation = apply_min_change(self._prepare(execution), min_change)
-            planned = planned_records(preparation, execution.scrub)
-            self._refuse_invalid_edits(execution, preparation, planned)
-            records = self._apply(execution, preparation, planned)
-        finally:
-            execution.client.close()
-        report = self._report(execution, records)
+            self._check_rendered_choices()
+            raw_edits = read_edits(self.edits)
+            min_change = min_change_rule(self.min_change)
+            execution = self._execution = self._start(context, raw_edits, started)
+            try:
+                preparation = apply_min_change(self._prepare(execution), min_change)
+                planned = planned_records(preparation, execution.scrub)
+                self._refuse_invalid_edits(execution, preparation, planned)
+                records = self._apply(execution, preparation, planned)
+            finally:
+                execution.client.close()
+            report = self._report(execution, records)
+        except Exception:
+            # No report to count from (bad input, an unusable connection, an unreadable book or
+            # journal): still tell the desk's metrics that a run failed.
+            emit_failed_without_report(
+                self.conn_id, self._execution.client.exchange if self._execution else None
+            )
+            raise
         annotate_outlet_events(self.outlets, context.get("outlet_events"), report)
         emit_run_metrics(report, execution.halt())
         record_outcome(self, execution.client, report)

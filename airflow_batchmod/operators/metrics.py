@@ -52,15 +52,31 @@ def metric_values(report: Mapping[str, Any], halt: Halt | None) -> dict[str, int
     return values
 
 
+#: A run that failed before it had a report: invalid input under ``on_invalid="fail"``, an
+#: unusable connection, a book or journal that could not be read, or a crash.
+FAILED_WITHOUT_REPORT = f"{PREFIX}.runs.failed_without_report"
+
+
 def emit_run_metrics(report: Mapping[str, Any], halt: Halt | None) -> None:
     """Send the run's metrics; a metrics backend that fails never fails the task."""
     tags = {"exchange": str(report["exchange"]), "conn_id": str(report["conn_id"])}
+    duration = timedelta(seconds=float(report.get("duration_seconds") or 0))
+    _send(metric_values(report, halt), tags, duration)
+
+
+def emit_failed_without_report(conn_id: str, exchange: str | None) -> None:
+    """Count a run that failed before it had a report (``exchange`` is None when the connection
+    could not even make a client)."""
+    _send({FAILED_WITHOUT_REPORT: 1}, {"exchange": exchange or "unknown", "conn_id": conn_id}, None)
+
+
+def _send(counters: Mapping[str, int], tags: Mapping[str, str], duration: timedelta | None) -> None:
     try:
         from airflow.sdk.observability import stats
 
-        for name, count in metric_values(report, halt).items():
-            stats.incr(name, count, tags=tags)
-        duration = timedelta(seconds=float(report.get("duration_seconds") or 0))
-        stats.timing(f"{PREFIX}.run.duration", duration, tags=tags)
+        for name, count in counters.items():
+            stats.incr(name, count, tags=dict(tags))
+        if duration is not None:
+            stats.timing(f"{PREFIX}.run.duration", duration, tags=dict(tags))
     except Exception as exc:  # the report matters more than its metrics
         log.warning("Could not send batchmod metrics: %s", exc)
