@@ -14,6 +14,7 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from airflow_batchmod.exchanges.base import (
+    AccountRef,
     Confirmation,
     ExchangeError,
     FailureKind,
@@ -140,6 +141,12 @@ class BitgetClient:
             f"BitgetClient(base_url={self._base_url!r}, api_key={mask(self._credentials.api_key)!r}, "
             f"demo_trading={self._demo_trading})"
         )
+
+    @property
+    def account(self) -> AccountRef:
+        """Demo trading (``paptrading``) is its own network: its orders are not the live book's.
+        Bitget names the account (its uid) only in answer to a request, so no name here."""
+        return AccountRef("bitget", "demo" if self._demo_trading else None)
 
     def secrets(self) -> list[str]:
         """Texts to redact from anything shown to people."""
