@@ -45,7 +45,7 @@ from airflow_batchmod.exchanges.hyperliquid.metadata import MetadataCache, neede
 from airflow_batchmod.exchanges.hyperliquid.models import EditInputError, EditRequest, parse_edit, raw_label
 from airflow_batchmod.exchanges.hyperliquid.nonce import nonce_source_for, now_ms
 from airflow_batchmod.exchanges.hyperliquid.planning import ModifyPayload, payload_of, plan
-from airflow_batchmod.exchanges.hyperliquid.reconciliation import ExpiryBook, Reconciler
+from airflow_batchmod.exchanges.hyperliquid.reconciliation import EXPIRY_GRACE_MS, ExpiryBook, Reconciler
 from airflow_batchmod.exchanges.hyperliquid.responses import read_action_answer, read_exchange_response
 from airflow_batchmod.exchanges.hyperliquid.signing import sign_l1_action
 from airflow_batchmod.exchanges.hyperliquid.wire import batch_modify_action, modify_wire
@@ -106,9 +106,6 @@ class HyperliquidClient:
     #: windows, so 120 per 6 s keeps within it: a steady 20 weight/s, with room for planning's
     #: reads (60) beside the first modifies and for the heaviest read (``userRole``, 60).
     rate_limit = RateLimit(limit=120, window_seconds=6.0)
-    #: An action carries ``expiresAfter`` (the hook always sets one) and :meth:`reconcile` waits
-    #: it out before reading the book, so an edit it finds not applied never will be.
-    late_apply_seconds = 0.0
 
     def __init__(
         self,
@@ -145,6 +142,11 @@ class HyperliquidClient:
         self._mainnet = network == "mainnet"
         self.base_url = (base_url or (MAINNET_API_URL if self._mainnet else TESTNET_API_URL)).rstrip("/")
         self._expires_after_ms = expires_after_ms
+        # An action is refused once its expiresAfter has passed. Within a try, reconcile() waits
+        # that out before it reads; a resumed try cannot know when the earlier try sent, so the run
+        # holds what it finds unapplied this long. Without an expiry nothing bounds a late action
+        # (the hook always sets one).
+        self.late_apply_seconds = (expires_after_ms + EXPIRY_GRACE_MS) / 1000 if expires_after_ms else 0.0
         self._always_place = always_place
         self._round = round_to_rules
         self._http = make_http_client(
