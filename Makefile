@@ -13,7 +13,8 @@ FLOOR_STAMP := $(FLOOR_VENV)/.installed-stamp
 FLOOR_TOOLS := pytest pytest-timeout pytest-xdist
 # Left out there: the soak and min_change (our planning, not the Airflow version), pools (the
 # scheduler's pool slots, exercised on the pinned Airflow) and observability (it needs the dev extra).
-FLOOR_TESTS := tests/dags tests/integration/test_crash_recovery.py --ignore=tests/dags/test_schedule_soak.py \
+FLOOR_TESTS := tests/dags tests/integration/test_crash_recovery.py tests/integration/test_crash_recovery_ended_tries.py \
+	--ignore=tests/dags/test_schedule_soak.py \
 	--ignore=tests/dags/test_observability.py --ignore=tests/dags/test_min_change.py \
 	--ignore=tests/dags/test_pools.py
 

@@ -10,15 +10,7 @@ import httpx
 import pytest
 
 from airflow_batchmod.exchanges.base import FatalRequestError, Outcome, TransientRequestError
-from tests.unit.exchanges.hyperliquid.test_client_parsing import (
-    FakeVenue,
-    _edit,
-    _err,
-    _ok,
-    _open_order,
-    _prepared,
-    _status,
-)
+from tests.support.hl_venue import FakeVenue, _edit, _err, _ok, _open_order, _prepared, _status
 
 # --- kept back before sending ----------------------------------------------------------------------
 
