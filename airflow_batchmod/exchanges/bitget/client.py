@@ -23,7 +23,6 @@ from airflow_batchmod.exchanges.base import (
     Landing,
     MetadataError,
     MetadataRefusedError,
-    PlannedSkip,
     Preparation,
     PreparedEdit,
     RateLimit,
@@ -43,7 +42,7 @@ from airflow_batchmod.exchanges.bitget.models import (
     BitgetEnvelope,
     Instrument,
 )
-from airflow_batchmod.exchanges.bitget.planning import check_edits, plan_edit
+from airflow_batchmod.exchanges.bitget.planning import check_edits, plan_edits
 from airflow_batchmod.exchanges.bitget.reconciliation import (
     payload_of,
     reconcile,
@@ -196,16 +195,8 @@ class BitgetClient:
         if failure is not None:
             raise MetadataError(f"could not read the Bitget book: {failure.message}", kind=failure.kind)
         infos = {edit.index: view.orders[ref_of(payload_of(edit)).key] for edit in checked}
-        edits: list[PreparedEdit] = []
-        skipped: list[PlannedSkip] = []
-        for prepared in checked:
-            planned = plan_edit(prepared, infos[prepared.index])
-            if isinstance(planned, PreparedEdit):
-                edits.append(planned)
-            elif isinstance(planned, PlannedSkip):
-                skipped.append(planned)
-            else:
-                problems.append(planned)
+        edits, skipped, refused_by_order = plan_edits(checked, infos)
+        problems += refused_by_order
         try:
             edits, refused = check_limits(edits, infos, instruments, self.book.ticker)
         except BookReadError as exc:

@@ -8,6 +8,7 @@ order. Values are compared as ``Decimal`` and shown as canonical text (``format_
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from airflow_batchmod.exchanges.base import (
@@ -74,6 +75,32 @@ def status_of(info: OrderInfo) -> str:
 def _is_reduce_only(info: OrderInfo) -> bool:
     value = info.reduceOnly
     return value is True or (isinstance(value, str) and value.strip().lower() in ("yes", "true"))
+
+
+def plan_edits(
+    checked: Sequence[PreparedEdit], infos: Mapping[int, OrderInfo | None]
+) -> tuple[list[PreparedEdit], list[PlannedSkip], list[EditProblem]]:
+    """Plan every checked edit against its order (``infos`` by edit index).
+
+    Edits that name one order two ways (by orderId and by clientOid) share the first one's order
+    key: they then go out one at a time and in input order, like an order named twice the same way.
+    """
+    first_key: dict[str, str] = {}
+    edits: list[PreparedEdit] = []
+    skipped: list[PlannedSkip] = []
+    problems: list[EditProblem] = []
+    for edit in checked:
+        info = infos[edit.index]
+        if info is not None and info.orderId:
+            edit = replace(edit, order_key=first_key.setdefault(info.orderId, edit.order_key))
+        planned = plan_edit(edit, info)
+        if isinstance(planned, PreparedEdit):
+            edits.append(planned)
+        elif isinstance(planned, PlannedSkip):
+            skipped.append(planned)
+        else:
+            problems.append(planned)
+    return edits, skipped, problems
 
 
 def plan_edit(edit: PreparedEdit, info: OrderInfo | None) -> PreparedEdit | PlannedSkip | EditProblem:

@@ -172,6 +172,9 @@ class _Book:
     replaced: dict[int | str, OrderView] = field(default_factory=dict)
     #: The first planned edit sending each new cloid (two edits may not send the same one).
     cloid_users: dict[str, PreparedEdit] = field(default_factory=dict)
+    #: The order key of the first edit planned against each open order: edits naming one order
+    #: two ways (oid and cloid) share it, so they go out one at a time, in input order.
+    keys: dict[int, str] = field(default_factory=dict)
 
 
 def plan(
@@ -255,7 +258,7 @@ def _plan_one(
     built = build_edit(checked, existing, directory, user=book.user, always_place=always_place)
     if not isinstance(built, PreparedEdit):
         return built
-    built = replace(built, order_key=target_key(target))
+    built = replace(built, order_key=book.keys.setdefault(existing.oid, target_key(target)))
     before = quote_of(existing)
     placing = payload_of(built).always_place
     if _changes_nothing(checked, existing, always_place=placing):
