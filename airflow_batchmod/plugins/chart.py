@@ -8,9 +8,10 @@ orders our edit took off the book are red outlines with a cross, anything else (
 unknown, ...) is yellow. Every bar carries a tooltip with the order, its status and its values.
 
 The report names neither an order's side nor its instrument as fields, so both come from the
-edit's label (``orderId=1001 BTCUSDT ...``, ``oid=7 SOL buy 2@148``): the instrument is the
-label's second word; the side is its ``buy``/``sell`` word, or else the side of the largest
-price gap of the instrument's ladder (bids below it, asks above), which is how a ladder looks.
+edit's label (``orderId=1001 BTCUSDT buy ...``, ``oid=7 SOL buy 2@148``): the instrument is the
+label's second word; the side is its ``buy``/``sell`` word (planning adds it from the book), or,
+for an edit the book never showed, the side of the largest price gap of the instrument's ladder
+(bids below it, asks above), which is how a ladder looks.
 """
 
 from __future__ import annotations

@@ -363,7 +363,8 @@ def test_execution_timeout_stops_the_task_and_names_the_edits_in_flight(
     assert line is not None, output[-5000:]
     flying = [int(i) for i in line.group(2).split(",")]
     modified = sorted(
-        int(i) for i in re.findall(r"edit #(\d+) orderId=\d+ BTCUSDT price=\d+: modified", output)
+        int(i)
+        for i in re.findall(r"edit #(\d+) orderId=\d+ BTCUSDT (?:buy|sell) price=\d+: modified", output)
     )
     # The chunk in flight is the one after every chunk that settled; nothing after it was started.
     assert int(line.group(1)) == len(flying) == 5

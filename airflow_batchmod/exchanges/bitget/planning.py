@@ -21,7 +21,13 @@ from airflow_batchmod.exchanges.base import (
 from airflow_batchmod.exchanges.bitget.models import BatchModifyItem, BitgetEdit, Instrument, OrderInfo
 from airflow_batchmod.exchanges.bitget.precision import check_edit, price_step, qty_step
 from airflow_batchmod.exchanges.bitget.reconciliation import OPEN_STATUSES
-from airflow_batchmod.exchanges.bitget.validation import echo, edit_label, raw_label, to_wire
+from airflow_batchmod.exchanges.bitget.validation import (
+    echo,
+    edit_label,
+    label_with_side,
+    raw_label,
+    to_wire,
+)
 from airflow_batchmod.exchanges.decimals import format_decimal
 
 
@@ -84,6 +90,7 @@ def plan_edits(
 
     Edits that name one order two ways (by orderId and by clientOid) share the first one's order
     key: they then go out one at a time and in input order, like an order named twice the same way.
+    Each label gains the order's side, which the edit itself does not name.
     """
     first_key: dict[str, str] = {}
     edits: list[PreparedEdit] = []
@@ -92,7 +99,8 @@ def plan_edits(
     for edit in checked:
         info = infos[edit.index]
         if info is not None and info.orderId:
-            edit = replace(edit, order_key=first_key.setdefault(info.orderId, edit.order_key))
+            key = first_key.setdefault(info.orderId, edit.order_key)
+            edit = replace(edit, order_key=key, label=label_with_side(edit.label, info.side))
         planned = plan_edit(edit, info)
         if isinstance(planned, PreparedEdit):
             edits.append(planned)

@@ -76,6 +76,17 @@ def edit_label(edit: BitgetEdit) -> str:
     return " ".join(parts)
 
 
+def label_with_side(label: str, side: str | None) -> str:
+    """``orderId=1001 BTCUSDT buy price=60010``: an :func:`edit_label` with the side the book
+    shows, for the log, the report and the Rebalance tab's chart."""
+    side_word = (side or "").strip().lower()
+    if side_word not in ("buy", "sell"):
+        return label
+    ident, _, rest = label.partition(" ")
+    symbol, _, values = rest.partition(" ")
+    return " ".join(part for part in (ident, symbol, side_word, values) if part)
+
+
 def to_wire(edit: BitgetEdit) -> BatchModifyItem:
     """The request element for ``edit``.
 

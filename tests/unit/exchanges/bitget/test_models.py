@@ -16,7 +16,13 @@ from airflow_batchmod.exchanges.bitget.models import (
     Instrument,
     OrderInfo,
 )
-from airflow_batchmod.exchanges.bitget.validation import edit_label, parse_edit, raw_label, to_wire
+from airflow_batchmod.exchanges.bitget.validation import (
+    edit_label,
+    label_with_side,
+    parse_edit,
+    raw_label,
+    to_wire,
+)
 
 BASE = {"orderId": "1001", "price": "60010", "symbol": "BTCUSDT", "category": "USDT-FUTURES"}
 
@@ -165,6 +171,19 @@ def test_edit_label() -> None:
     assert edit_label(result) == "orderId=1001 BTCUSDT price=60010 qty=0.02"
     by_client = BitgetEdit.model_validate(edit(orderId=..., clientOid="ladder-1"))
     assert edit_label(by_client) == "clientOid=ladder-1 BTCUSDT price=60010"
+
+
+@pytest.mark.parametrize(
+    ("label", "side", "shown"),
+    [
+        ("orderId=1001 BTCUSDT price=60010 qty=0.02", "buy", "orderId=1001 BTCUSDT buy price=60010 qty=0.02"),
+        ("clientOid=ladder-1 BTCUSDT qty=0.02", " SELL ", "clientOid=ladder-1 BTCUSDT sell qty=0.02"),
+        ("orderId=1001 BTCUSDT price=60010", None, "orderId=1001 BTCUSDT price=60010"),
+        ("orderId=1001 BTCUSDT price=60010", "both", "orderId=1001 BTCUSDT price=60010"),
+    ],
+)
+def test_a_label_gains_the_side_the_book_shows(label: str, side: str | None, shown: str) -> None:
+    assert label_with_side(label, side) == shown
 
 
 def test_raw_label_for_invalid_input() -> None:
