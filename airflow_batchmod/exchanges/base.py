@@ -151,6 +151,9 @@ class Confirmation:
     landing: Landing
     after: Quote | None = None
     message: str | None = None
+    #: The order that carries the edit, when the book shows it under another id than the answer
+    #: named (a queued modify on a venue that gives the order a new id).
+    order_id: str | None = None
 
 
 @dataclass(frozen=True)

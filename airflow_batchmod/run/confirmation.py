@@ -110,6 +110,7 @@ def _settle_shown(
         record = records[edit.index]
         if answer.landing is Landing.LANDED:
             record.after = answer.after
+            record.order_id = answer.order_id or record.order_id
             record.message = answer.message or record.message  # e.g. how much filled since
         elif answer.landing is Landing.CANCELLED:
             record.after = None

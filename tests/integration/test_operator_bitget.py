@@ -306,6 +306,25 @@ def test_a_modify_that_gives_the_order_a_new_id_is_followed(
     assert [e["order_id"] for e in moved.report["edits"]] == [carrier["replaces"], carrier["orderId"]]
 
 
+def test_queued_modifications_that_give_new_ids_are_followed(
+    run_operator: RunOperator, sandbox_conns: Sandbox
+) -> None:
+    # Accepted at once, applied 300 ms later under a new orderId: the answer can only name the old
+    # id, so confirmation follows the clientOid, and an order's second edit the first's new id.
+    sandbox_conns.configure(bitget_modify_new_order_id=True, bitget_apply_delay_ms=300)
+    edits = ladder_edits(5)
+    edits.append({**edits[0], "price": str(Decimal(edits[0]["price"]) - 10)})
+    run = run_operator("bitget_default", edits)
+    assert run.error is None, run.error
+    assert run.report is not None
+    orders = bitget_orders(sandbox_conns)
+    carriers = [_carrier(orders, edit["orderId"]) for edit in edits]
+    assert [e["status"] for e in run.report["edits"]] == ["modified"] * 6
+    assert [e["order_id"] for e in run.report["edits"][1:5]] == [c["orderId"] for c in carriers[1:5]]
+    assert (carriers[0]["modifications"], Decimal(carriers[0]["price"])) == (2, Decimal(edits[5]["price"]))
+    assert run.report["edits"][5]["order_id"] == carriers[0]["orderId"]
+
+
 def _seed_with(orders: dict[str, dict[str, Any]], **instrument: str) -> dict[str, Any]:
     """The default seed with some orders' fields and the BTCUSDT futures instrument's changed."""
     seed = load_seed_document(DEFAULT_SEED)

@@ -24,7 +24,7 @@ def confirmation(edit: PreparedEdit, info: OrderInfo | None) -> Confirmation:
     status = status_of(info)
     if landed:
         note = None if status in OPEN_STATUSES else f"order is {echo(status)} since"
-        return Confirmation(edit.index, Landing.LANDED, after=shown, message=note)
+        return Confirmation(edit.index, Landing.LANDED, after=shown, message=note, order_id=info.orderId)
     if status in OPEN_STATUSES:
         return Confirmation(edit.index, Landing.PENDING, message=f"book still shows {_describe(shown)}")
     return Confirmation(

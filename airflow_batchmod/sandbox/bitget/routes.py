@@ -76,7 +76,8 @@ class BitgetVenue:
     def settle(self) -> None:
         """Apply the queued modifications whose time has come."""
         with self._world.lock:
-            self.queue.run_due(self._now_ms())
+            renew_in = self._world.bitget if self._config().bitget_modify_new_order_id else None
+            self.queue.run_due(self._now_ms(), renew_in)
 
     # --- classification --------------------------------------------------------------------------
     def describe(self, request: Request) -> Call:

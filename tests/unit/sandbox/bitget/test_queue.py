@@ -110,3 +110,18 @@ def test_fill_before_apply_without_a_delay_fails_at_once(clock: FakeClock) -> No
     )
     assert bitget_codes(response) == ["25568", None]
     assert (_order(app, "1001")["status"], _order(app, "1002")["price"]) == ("filled", "59700.0")
+
+
+def test_queued_items_under_new_order_ids_follow_the_order_through_each_renewal(
+    app: SandboxApp, clock: FakeClock
+) -> None:
+    app.configure({"bitget_modify_new_order_id": True})
+    assert bitget_codes(bitget_call(app, [{"orderId": "1001", "price": "59800.0"}], clock.ms)) == [None]
+    assert bitget_codes(bitget_call(app, [{"orderId": "1001", "qty": "0.020"}], clock.ms)) == [None]
+    clock.now += DELAY_MS / 1000
+    app.settle()
+    chain = [o for o in app.world.view()["bitget"]["orders"] if o["clientOid"] == "ladder-1"]
+    assert [(o["status"], o["cancelReason"]) for o in chain[:-1]] == [("cancelled", "modify_limit_order")] * 2
+    live = chain[-1]
+    assert (live["status"], live["price"], live["qty"]) == ("live", "59800.0", "0.020")
+    assert live["orderId"] not in ("1001", chain[1]["orderId"]) and live["replaces"] == chain[1]["orderId"]
