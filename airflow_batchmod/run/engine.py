@@ -25,12 +25,11 @@ from airflow_batchmod.exchanges.base import (
     ExchangeClient,
     ExchangeError,
     FailureKind,
-    ItemResult,
     Outcome,
     PreparedEdit,
 )
 from airflow_batchmod.run.journal import CheckpointWriteError, Journal, SettledEdit
-from airflow_batchmod.run.records import EditRecord, EditStatus, Halt
+from airflow_batchmod.run.records import MAY_STILL_LAND, EditRecord, EditStatus, Halt, final_status
 from airflow_batchmod.run.redaction import RunLog
 from airflow_batchmod.run.schedule import ChunkScheduler, one_edit_per_order
 from airflow_batchmod.run.sending import ChunkAnswer, ChunkSender
@@ -150,11 +149,12 @@ class BatchRun:
             # An earlier try's request, sent before this try began, may still land until then.
             self._send_all(pending, dict.fromkeys(self._doubted, started + self.client.late_apply_seconds))
         for record in self.records.values():
-            if record.status is None:
-                if self.halt is not None:
-                    self._settle(record, self.halt.unsent, message=self.halt.unsent_message)
-                else:
-                    self._settle(record, EditStatus.NOT_SENT, message="stopped before this edit was sent")
+            if record.status is None and record.index in self._doubted:
+                self._settle(record, EditStatus.UNKNOWN, message=MAY_STILL_LAND)
+            elif record.status is None and self.halt is not None:
+                self._settle(record, self.halt.unsent, message=self.halt.unsent_message)
+            elif record.status is None:
+                self._settle(record, EditStatus.NOT_SENT, message="stopped before this edit was sent")
         return self.records
 
     # -- recovery ---------------------------------------------------------------------------
@@ -172,7 +172,7 @@ class BatchRun:
             answer = self._sender.reconciled_answer(chunk, None, requests=0)
             self._count(answer)
             retry = self._apply_answer(chunk, answer)
-            self._close_entry(entry, chunk, retry)
+            self._close_entry(entry, chunk, retry, answer)
         return [edit for edit in edits if self.records[edit.index].status is None]
 
     def _budget_allows(self, edit_count: int) -> bool:
@@ -218,7 +218,7 @@ class BatchRun:
                     answer = future.result()
                     self._count(answer)
                     retry = self._apply_answer(chunk, answer, scheduler)
-                    self._close_entry(entry, chunk, retry)
+                    self._close_entry(entry, chunk, retry, answer)
                     remaining -= len(chunk) - len(retry)
                     if answer.halt is not None:
                         self._halt(answer.halt)
@@ -295,7 +295,15 @@ class BatchRun:
         for edit in chunk:
             result = by_index[edit.index]
             record = self.records[edit.index]
-            status = self._final_status(result, edit.index, halted=answer.halt is not None)
+            if edit.index in answer.unsent:  # the book settled it before the resend went out
+                record.attempts -= 1
+                self._attempts_now[edit.index] -= 1
+            status = final_status(
+                result,
+                attempts_left=self._attempts_now.get(edit.index, 0) < self.settings.max_attempts,
+                halted=answer.halt is not None,
+                from_book=edit.index in answer.reconciled,
+            )
             if status is None:
                 retry.append((edit.index, record.attempts))
                 continue
@@ -313,7 +321,9 @@ class BatchRun:
             record.original_filled = result.original_filled
             self._settle(record, status, order_id, result.code, message)
             if scheduler is not None:
-                scheduler.settle(edit.index)
+                # An unknown outcome may still land: the order's next edit waits for the window.
+                held = answer.resend_not_before if status is EditStatus.UNKNOWN else None
+                scheduler.settle(edit.index, not_before=held)
         if retry and scheduler is not None:
             self._requeue(scheduler, [index for index, _ in retry], len(chunk), answer)
         return retry
@@ -344,20 +354,6 @@ class BatchRun:
             )
         scheduler.retry_later(retry, due)
 
-    def _final_status(self, result: ItemResult, index: int, *, halted: bool) -> EditStatus | None:
-        """The edit's final status, or None when it should be sent again."""
-        if result.outcome is Outcome.APPLIED:
-            return EditStatus.MODIFIED
-        if result.outcome is Outcome.REJECTED:
-            return EditStatus.FAILED if halted else EditStatus.REJECTED
-        if result.outcome is Outcome.UNKNOWN:
-            return EditStatus.UNKNOWN
-        if result.outcome is Outcome.CANCELLED:
-            return EditStatus.CANCELLED
-        if self._attempts_now.get(index, 0) >= self.settings.max_attempts:
-            return EditStatus.FAILED
-        return None
-
     def _settle(
         self,
         record: EditRecord,
@@ -374,7 +370,7 @@ class BatchRun:
             self.on_settle(record)
 
     def _close_entry(
-        self, entry: int | None, chunk: list[PreparedEdit], retry: list[tuple[int, int]]
+        self, entry: int | None, chunk: list[PreparedEdit], retry: list[tuple[int, int]], answer: ChunkAnswer
     ) -> None:
         if self.journal is None or entry is None:
             return
@@ -383,7 +379,10 @@ class BatchRun:
             for edit in chunk
             if (record := self.records[edit.index]).status is not None
         ]
-        self.journal.close_entry(entry, [e.index for e in chunk], settled, [index for index, _ in retry])
+        # Only an answer proves "not applied": an edit the book shows unapplied after a lost answer
+        # stays in doubt, so a try killed while it waits leaves the next try to ask first.
+        unapplied = [index for index, _ in retry if index not in answer.reconciled]
+        self.journal.close_entry(entry, [e.index for e in chunk], settled, unapplied)
 
     @staticmethod
     def _settled(record: EditRecord) -> SettledEdit:

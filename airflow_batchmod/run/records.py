@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from airflow_batchmod.exchanges.base import Quote
+from airflow_batchmod.exchanges.base import ItemResult, Outcome, Quote
 
 
 class EditStatus(str, enum.Enum):
@@ -86,3 +86,33 @@ class Halt:
     def unsent_message(self) -> str:
         """The message each unsent edit carries in the report."""
         return f"not sent: {self.reason}" if self.unsent is EditStatus.NOT_SENT else self.reason
+
+
+#: The message of an edit whose last request's answer was lost and that the book does not show
+#: applied when the run ends: the exchange may still apply that request.
+MAY_STILL_LAND = (
+    "sent, but the answer was lost and the exchange may still apply it; the next try asks the "
+    "exchange before anything else"
+)
+
+
+def final_status(
+    result: ItemResult, *, attempts_left: bool, halted: bool, from_book: bool
+) -> EditStatus | None:
+    """An edit's final status from one result, or None when it should be sent again.
+
+    ``from_book``: the result comes from reading the book after an answer was lost, so an edit out
+    of attempts that the book shows not applied yet may still land (``unknown``, not ``failed``),
+    and a refusal the book shows (the order is gone) is the order's doing, not the halt's.
+    """
+    if result.outcome is Outcome.APPLIED:
+        return EditStatus.MODIFIED
+    if result.outcome is Outcome.REJECTED:
+        return EditStatus.FAILED if halted and not from_book else EditStatus.REJECTED
+    if result.outcome is Outcome.UNKNOWN:
+        return EditStatus.UNKNOWN
+    if result.outcome is Outcome.CANCELLED:
+        return EditStatus.CANCELLED
+    if attempts_left:
+        return None
+    return EditStatus.UNKNOWN if from_book else EditStatus.FAILED

@@ -54,12 +54,14 @@ class ChunkScheduler:
             heapq.heappush(self._ready, index)
         return chunk
 
-    def settle(self, index: int) -> None:
-        """The edit is final: its order's next edit, if any, becomes ready."""
+    def settle(self, index: int, not_before: float | None = None) -> None:
+        """The edit is final: its order's next edit, if any, becomes ready (at ``not_before``)."""
         key = self._edits[index].order_key
         queue = self._queues[key]
         queue.remove(index)
         if queue:
+            if not_before is not None:
+                self._held[queue[0]] = max(not_before, self._held.get(queue[0], not_before))
             self._make_ready(queue[0])
 
     def retry_later(self, indices: Sequence[int], not_before: float) -> None:

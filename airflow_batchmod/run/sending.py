@@ -43,9 +43,12 @@ class ChunkAnswer:
     reconciliations: int = 0
     #: Edits whose results come from asking the exchange, not from the request's answer.
     reconciled: frozenset[int] = frozenset()
-    #: The request left edits in doubt that the book shows not applied: the venue may still apply
-    #: it until this time (the run's clock), so they are not sent again before it.
+    #: The request left edits in doubt that the book shows not applied (or could not show): the
+    #: venue may still apply it until this time (the run's clock), so neither they nor a later
+    #: edit of their orders are sent before it.
     resend_not_before: float | None = None
+    #: Once-doubted edits the book showed settled before the resend: they were not sent again.
+    unsent: frozenset[int] = frozenset()
 
 
 class ChunkSender:
@@ -79,7 +82,11 @@ class ChunkSender:
         to_send = [edit for edit in chunk if edit.index not in known]
         if not to_send:
             return ChunkAnswer(
-                list(known.values()), requests=0, reconciliations=asked, reconciled=frozenset(known)
+                list(known.values()),
+                requests=0,
+                reconciliations=asked,
+                reconciled=frozenset(known),
+                unsent=frozenset(known),
             )
         answer = self.submit(to_send, doubted)
         if not asked:
@@ -90,6 +97,7 @@ class ChunkSender:
             results=[known.get(edit.index) or sent[edit.index] for edit in chunk],
             reconciliations=answer.reconciliations + asked,
             reconciled=answer.reconciled | frozenset(known),
+            unsent=frozenset(known),
         )
 
     def ask_before_resending(self, doubted: list[PreparedEdit]) -> tuple[dict[int, ItemResult], int]:
@@ -101,8 +109,11 @@ class ChunkSender:
         return {r.index: r for r in results if r.outcome is not Outcome.RETRY}, asked
 
     def submit(self, chunk: list[PreparedEdit], doubted: frozenset[int]) -> ChunkAnswer:
-        """One request for ``chunk``, its answer classified and any doubt it leaves asked about."""
-        sent_at = self.clock()
+        """One request for ``chunk``, its answer classified and any doubt it leaves asked about.
+
+        A late-apply window runs from when ``client.submit`` returned or raised: a client may send
+        more than once inside it (to isolate a refused item, a client may split the batch).
+        """
         try:
             results = self.client.submit(chunk)
         except TransientRequestError as exc:
@@ -118,12 +129,15 @@ class ChunkSender:
                 halt=_halt_for(exc),
             )
         except OutcomeUnknownError as exc:
+            answered_at = self.clock()
             self.log.warning("Request for %d edits has an unknown outcome (%s); reconciling", len(chunk), exc)
-            return self.held(self.reconciled_answer(chunk, exc.kind), sent_at)
+            return self.held(self.reconciled_answer(chunk, exc.kind), answered_at)
         except Exception:
+            answered_at = self.clock()
             # A bug or a response nobody anticipated: the request may have been applied, so ask.
             self.log.exception("Unexpected error sending %d edits; reconciling", len(chunk))
-            return self.held(self.reconciled_answer(chunk, FailureKind.OTHER), sent_at)
+            return self.held(self.reconciled_answer(chunk, FailureKind.OTHER), answered_at)
+        answered_at = self.clock()
         # A client that forgets an edit must not lose it: a missing answer is an unknown outcome.
         answered = {result.index: result for result in results}
         results = [
@@ -151,13 +165,15 @@ class ChunkSender:
                 merged.append(found)
         by_asking = frozenset(r.index for r in merged if reconciled.get(r.index) is r)
         answer = ChunkAnswer(merged, busy_items=busy, reconciliations=asked, reconciled=by_asking)
-        return self.held(answer, sent_at)
+        return self.held(answer, answered_at)
 
-    def held(self, answer: ChunkAnswer, sent_at: float) -> ChunkAnswer:
-        """``answer``, with the time before which its doubted, unapplied edits must not be resent."""
-        if not any(r.outcome is Outcome.RETRY and r.index in answer.reconciled for r in answer.results):
+    def held(self, answer: ChunkAnswer, answered_at: float) -> ChunkAnswer:
+        """``answer``, with the time before which its doubted edits the book does not show applied
+        (not yet, or unknown) must not be followed by another request for their orders."""
+        open_doubt = (Outcome.RETRY, Outcome.UNKNOWN)
+        if not any(r.outcome in open_doubt and r.index in answer.reconciled for r in answer.results):
             return answer
-        return dataclasses.replace(answer, resend_not_before=sent_at + self.client.late_apply_seconds)
+        return dataclasses.replace(answer, resend_not_before=answered_at + self.client.late_apply_seconds)
 
     def reconciled_answer(
         self, chunk: list[PreparedEdit], failure: FailureKind | None, *, requests: int = 1

@@ -80,7 +80,9 @@ def test_a_retry_sends_the_edits_an_earlier_try_gave_up_on(sandbox_conns: Sandbo
     sandbox_conns.set_faults([{"venue": "bitget", "fault": "http_500", "times": None}])
     report, error = execute_operator("bitget_default", edits, store, max_attempts=2)
     assert error is not None and report is not None
-    assert [e["status"] for e in report["edits"]] == ["failed"] * 4
+    # A 500 without a body does not prove "not applied": the last one may still land, so the
+    # edits out of attempts are unknown (not failed), and stay in doubt for the next try.
+    assert [e["status"] for e in report["edits"]] == ["unknown"] * 4
     assert all(r["status"] == 500 for r in modify_log(sandbox_conns))
     sandbox_conns.clear_faults()
 
