@@ -17,17 +17,25 @@ lets the task succeed with them.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from airflow_batchmod.testing.dags import sandbox_connections
 from airflow_batchmod.testing.request_figures import request_figures
 from airflow_batchmod.testing.sandbox import start_sandbox
 from airflow_batchmod.testing.task_instance import FakeTaskInstance
-from benchmarks.common import Row, heading, run_worker, verdict
+from benchmarks.common import Row, current_rss_mb, heading, max_rss_mb, run_worker, verdict
+from benchmarks.seeds import hyperliquid_edits, hyperliquid_seed
 from benchmarks.weights import weight_figures
+
+if TYPE_CHECKING:
+    # worker() imports drive itself, with the other modules its run needs; here for the annotation only.
+    from benchmarks.drive import RssSampler
 
 FULL_EDITS = 100_000
 TARGET_GROWTH_MB = 300
@@ -40,18 +48,11 @@ MISSING_OID = 9_000_000_001
 
 
 def worker(params: dict[str, Any]) -> dict[str, Any]:
-    import os
-
-    from airflow_batchmod.testing.dags import sandbox_connections
-
-    for conn_id, conn in sandbox_connections(params["url"]).items():
-        os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(conn)
+    _export_sandbox_connections(params["url"])
 
     from airflow_batchmod.run.journal import MemoryStore
     from airflow_batchmod.testing.operator_run import run_operator
-    from benchmarks.common import current_rss_mb, max_rss_mb
     from benchmarks.drive import RssSampler
-    from benchmarks.seeds import hyperliquid_edits
 
     start_mb = current_rss_mb()
     # execute() imports these lazily; loading them first keeps their one-off cost out of the growth.
@@ -60,9 +61,7 @@ def worker(params: dict[str, Any]) -> dict[str, Any]:
     import airflow_batchmod.run.engine  # noqa: F401
 
     imported_mb = current_rss_mb()
-    count = int(params["edits"])
-    edits = hyperliquid_edits(count - MISSING_ORDERS)
-    edits += [{**edit, "oid": MISSING_OID + i} for i, edit in enumerate(hyperliquid_edits(MISSING_ORDERS))]
+    edits = _edits_with_missing_orders(int(params["edits"]))
     input_mb = current_rss_mb()
     store = MemoryStore()
     ti = FakeTaskInstance(dag_id="benchmark_dag", run_id="manual__benchmark")
@@ -83,14 +82,8 @@ def worker(params: dict[str, Any]) -> dict[str, Any]:
     report = run.report
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     ended_at = time.time()
-    xcom_bytes = len(json.dumps(report).encode())
-    full_path = Path(str(report.get("full_report", "")).removeprefix("file://"))
-    full_entries = None
-    full_bytes = None
-    if report.get("full_report") and full_path.is_file():
-        full_bytes = full_path.stat().st_size
-        full_entries = len(json.loads(full_path.read_text(encoding="utf-8"))["edits"])
-    step = max(1, len(rss.timeline) // 12)
+    # Read before the kernel's peak below, as that peak has always included reading the full report.
+    report_figures = _report_figures(report)
     return {
         "edits": len(edits),
         "totals": report["totals"],
@@ -102,13 +95,48 @@ def worker(params: dict[str, Any]) -> dict[str, Any]:
         "cpu_seconds": cpu,
         "client_imports_mb": imported_mb - start_mb,
         "input_mb": input_mb - imported_mb,
+        **_rss_figures(rss),
+        **report_figures,
+        "journal_entries": len(store.data),
+        "journal_bytes": sum(len(value) for value in store.data.values()),
+    }
+
+
+def _export_sandbox_connections(url: str) -> None:
+    """The operator finds its connection the way a task does: in ``AIRFLOW_CONN_*`` variables."""
+    for conn_id, conn in sandbox_connections(url).items():
+        os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(conn)
+
+
+def _edits_with_missing_orders(count: int) -> list[dict[str, Any]]:
+    """``count`` edits, the last MISSING_ORDERS of them aimed at orders that do not exist."""
+    edits = hyperliquid_edits(count - MISSING_ORDERS)
+    edits += [{**edit, "oid": MISSING_OID + i} for i, edit in enumerate(hyperliquid_edits(MISSING_ORDERS))]
+    return edits
+
+
+def _rss_figures(rss: RssSampler) -> dict[str, Any]:
+    step = max(1, len(rss.timeline) // 12)
+    return {
         "baseline_mb": rss.baseline_mb,
         "peak_mb": rss.peak_mb,
         "growth_mb": rss.growth_mb,
         # The kernel's own peak: above the sampled peak only if the sampler missed a spike.
         "max_rss_mb": max_rss_mb(),
         "timeline": rss.timeline[::step],
-        "xcom_bytes": xcom_bytes,
+    }
+
+
+def _report_figures(report: dict[str, Any]) -> dict[str, Any]:
+    """What XCom keeps, and the full report it points to (when the edits did not fit inline)."""
+    full_path = Path(str(report.get("full_report", "")).removeprefix("file://"))
+    full_entries = None
+    full_bytes = None
+    if report.get("full_report") and full_path.is_file():
+        full_bytes = full_path.stat().st_size
+        full_entries = len(json.loads(full_path.read_text(encoding="utf-8"))["edits"])
+    return {
+        "xcom_bytes": len(json.dumps(report).encode()),
         "xcom_keys": sorted(report),
         "xcom_entries": len(report["edits"]),
         "xcom_statuses": sorted({entry["status"] for entry in report["edits"]}),
@@ -116,9 +144,25 @@ def worker(params: dict[str, Any]) -> dict[str, Any]:
         "full_report": report.get("full_report"),
         "full_bytes": full_bytes,
         "full_entries": full_entries,
-        "journal_entries": len(store.data),
-        "journal_bytes": sum(len(value) for value in store.data.values()),
     }
+
+
+@dataclass(frozen=True)
+class _Phases:
+    """Where execute()'s wall time went, split where the first and the last modify reached the sandbox."""
+
+    #: Validation, metadata and open orders, up to the first modify.
+    prepare: float
+    #: The first modify to the last.
+    sending: float
+    #: The last modify to the end of execute(): its answer, the report and XCom.
+    finishing: float
+
+
+def _phases(r: dict[str, Any], modifies: list[float]) -> _Phases | None:
+    if not modifies:
+        return None
+    return _Phases(modifies[0] - r["began_at"], modifies[-1] - modifies[0], r["ended_at"] - modifies[-1])
 
 
 def run(full: bool = False, edits: int | None = None) -> list[Row]:
@@ -127,8 +171,15 @@ def run(full: bool = False, edits: int | None = None) -> list[Row]:
         f"Memory: {count:,} edits through BatchModifyOrdersOperator.execute() on Hyperliquid "
         f"(chunk_size={CHUNK}, fresh process, real rate limits)"
     )
-    from benchmarks.seeds import hyperliquid_seed
+    r, entries = _run_in_sandbox(count)
+    phases = _phases(r, sorted(e["t"] for e in entries if e["endpoint"] == "modify"))
+    _print_time_and_memory(r, entries, phases)
+    _print_journal_and_report(r, count)
+    return _rows(r, phases, count)
 
+
+def _run_in_sandbox(count: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The worker's answer, and the sandbox's request log of its run."""
     began = time.perf_counter()
     report_dir = Path(tempfile.mkdtemp(prefix="batchmod-bench-reports-"))
     try:
@@ -138,13 +189,14 @@ def run(full: bool = False, edits: int | None = None) -> list[Row]:
                 flush=True,
             )
             r = run_worker("memory", {"url": sandbox.url, "edits": count, "report_path": report_dir.as_uri()})
-            entries = sandbox.requests()
+            return r, sandbox.requests()
     finally:
         shutil.rmtree(report_dir, ignore_errors=True)
+
+
+def _print_time_and_memory(r: dict[str, Any], entries: list[dict[str, Any]], phases: _Phases | None) -> None:
     log = request_figures(entries, "hyperliquid", 20)
     weights = weight_figures(entries)
-    modifies = sorted(e["t"] for e in entries if e["endpoint"] == "modify")
-
     paced = log.paced_edits_per_second
     print(
         f"  totals {r['totals']}, {r['requests']} requests, {weights.venue_429} x HTTP 429 "
@@ -153,11 +205,10 @@ def run(full: bool = False, edits: int | None = None) -> list[Row]:
         f"{'n/a' if paced is None else f'{paced:.0f}'} of {20 * CHUNK} edits/s while sending), "
         f"CPU {r['cpu_seconds']:.1f} s ({r['cpu_seconds'] * 1000 / r['edits']:.3f} ms/edit)"
     )
-    if modifies:
+    if phases is not None:
         print(
-            f"  phases: prepare (validation, metadata, open orders) {modifies[0] - r['began_at']:.1f} s, "
-            f"sending {modifies[-1] - modifies[0]:.1f} s, last answer + report + XCom "
-            f"{r['ended_at'] - modifies[-1]:.1f} s"
+            f"  phases: prepare (validation, metadata, open orders) {phases.prepare:.1f} s, "
+            f"sending {phases.sending:.1f} s, last answer + report + XCom {phases.finishing:.1f} s"
         )
     print(
         f"  RSS: client modules {r['client_imports_mb']:.1f} MB, input list {r['input_mb']:.1f} MB, "
@@ -166,6 +217,9 @@ def run(full: bool = False, edits: int | None = None) -> list[Row]:
         f"kernel's peak for the process {r['max_rss_mb']:.0f} MB)"
     )
     print("  RSS over the run (s, MB): " + ", ".join(f"{t:.0f}s {mb:.0f}" for t, mb in r["timeline"]))
+
+
+def _print_journal_and_report(r: dict[str, Any], count: int) -> None:
     print(
         f"  checkpoint journal (in-process MemoryStore here): {r['journal_entries']} entries, "
         f"{r['journal_bytes'] / 2**20:.1f} MB"
@@ -184,18 +238,20 @@ def run(full: bool = False, edits: int | None = None) -> list[Row]:
     else:
         print(f"  no full report file: {count} entries fit inline")
 
+
+def _rows(r: dict[str, Any], phases: _Phases | None, count: int) -> list[Row]:
     size_text = f"{count:,} edits"
-    phases = (
-        f" (prepare {modifies[0] - r['began_at']:.0f}, sending {modifies[-1] - modifies[0]:.0f}, "
-        f"report+XCom {r['ended_at'] - modifies[-1]:.0f})"
-        if modifies
+    phases_text = (
+        f" (prepare {phases.prepare:.0f}, sending {phases.sending:.0f}, report+XCom {phases.finishing:.0f})"
+        if phases is not None
         else ""
     )
-    rows = [
+    full_bytes = r["full_bytes"]
+    return [
         Row(
             "memory",
             f"execute() wall time, {size_text}",
-            f"{r['wall_seconds']:.0f} s{phases}",
+            f"{r['wall_seconds']:.0f} s{phases_text}",
             f"rate-limit bound ~{count / (20 * CHUNK):.0f} s",
         ),
         Row(
@@ -220,4 +276,3 @@ def run(full: bool = False, edits: int | None = None) -> list[Row]:
             else "",
         ),
     ]
-    return rows

@@ -202,13 +202,17 @@ def run(full: bool = False) -> list[Row]:
         f"  first call and the one that starts the last whole {WINDOW_WEIGHT}-weight window, against\n"
         "  1200 weight/min; end to end = edits / (first send .. last answer)."
     )
-    rows: list[Row] = []
     with start_sandbox(bitget_seed(EDITS)) as sandbox:
         bitget = _measure(sandbox, Case("bitget", 20, 8))
         bitget_base = _measure(sandbox, Case("bitget", 20, 1))
         sweep = {n: _measure(sandbox, hyperliquid_case(n)) for n in HYPERLIQUID_BATCH_SIZES}
         hl_base = _measure(sandbox, Case("hyperliquid", 20, 1))
+    _print_sweep(sweep)
+    return _rows(bitget, bitget_base, sweep, hl_base)
 
+
+def _print_sweep(sweep: dict[int, Measured]) -> None:
+    """The Hyperliquid batch sizes side by side, and how much of the budget the pacing left unused."""
     print("\n  Hyperliquid batch-size sweep (max_in_flight=8), reads counted:")
     print("    batch  edits  weight  reads  of weight ceiling  paced edits/s  modify-only ceiling  429s")
     for n, m in sweep.items():
@@ -228,37 +232,40 @@ def run(full: bool = False) -> list[Row]:
         f"    the client's pacing leaves {left:.1%} of the weight budget unused at worst "
         f"(chunk {worst.case.chunk_size})" + ("; more than 10 %: see the pacing" if left > 0.10 else "")
     )
-    best = max(sweep, key=lambda n: n / weight(n))
 
-    rows.append(_ratio_row("bitget of ceiling (chunk 20)", bitget, bitget_base))
-    rows.append(_ratio_row("hyperliquid of weight ceiling (chunk 20, default)", sweep[20], hl_base))
-    rows.append(_ratio_row(f"hyperliquid of weight ceiling (chunk {best}, best)", sweep[best]))
-    for n in (20, best):
-        w = sweep[n].weights
-        assert w is not None
-        rows.append(
-            Row(
-                "throughput",
-                f"hyperliquid modifies, chunk {n}",
-                f"{_fmt(w.paced_edits_per_second, '{:.0f}')} edits/s; reads {w.read_weight} of "
-                f"{w.total_weight} weight ({w.read_share:.0%})",
-                f"modify-only ceiling {sweep[n].ceiling:.0f} edits/s",
-            )
-        )
-    rows.append(
-        Row(
-            "throughput",
-            "bitget CPU per edit",
-            f"{bitget.run.cpu_ms_per_edit:.3f} ms",
-            f"1-at-a-time {bitget_base.run.cpu_ms_per_edit:.3f} ms",
-        )
-    )
-    rows.append(
-        Row(
-            "throughput",
-            "hyperliquid CPU per edit (chunk 20)",
-            f"{sweep[20].run.cpu_ms_per_edit:.3f} ms",
-            f"1-at-a-time {hl_base.run.cpu_ms_per_edit:.3f} ms",
-        )
-    )
+
+def _rows(
+    bitget: Measured, bitget_base: Measured, sweep: dict[int, Measured], hl_base: Measured
+) -> list[Row]:
+    """The summary rows: each default run beside its one-at-a-time baseline, and the best batch size."""
+    best = max(sweep, key=lambda n: n / weight(n))
+    rows = [
+        _ratio_row("bitget of ceiling (chunk 20)", bitget, bitget_base),
+        _ratio_row("hyperliquid of weight ceiling (chunk 20, default)", sweep[20], hl_base),
+        _ratio_row(f"hyperliquid of weight ceiling (chunk {best}, best)", sweep[best]),
+    ]
+    rows += [_modifies_row(n, sweep[n]) for n in (20, best)]
+    rows.append(_cpu_row("bitget CPU per edit", bitget, bitget_base))
+    rows.append(_cpu_row("hyperliquid CPU per edit (chunk 20)", sweep[20], hl_base))
     return rows
+
+
+def _modifies_row(chunk: int, m: Measured) -> Row:
+    w = m.weights
+    assert w is not None
+    return Row(
+        "throughput",
+        f"hyperliquid modifies, chunk {chunk}",
+        f"{_fmt(w.paced_edits_per_second, '{:.0f}')} edits/s; reads {w.read_weight} of "
+        f"{w.total_weight} weight ({w.read_share:.0%})",
+        f"modify-only ceiling {m.ceiling:.0f} edits/s",
+    )
+
+
+def _cpu_row(name: str, m: Measured, base: Measured) -> Row:
+    return Row(
+        "throughput",
+        name,
+        f"{m.run.cpu_ms_per_edit:.3f} ms",
+        f"1-at-a-time {base.run.cpu_ms_per_edit:.3f} ms",
+    )

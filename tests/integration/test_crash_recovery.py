@@ -262,36 +262,13 @@ def test_request_in_flight_at_the_kill_is_reconciled_not_resent(
     """
     sandbox = sandbox_conns
     before = sandbox.state()
-    if exchange == "bitget":
-        edits = bitget_ladder(before, 1001, 1015)
-        edits.append(again(edits[10], "59000.0"))  # order 1011 again, after its slow edit
-    else:
-        edits = hyperliquid_ladder(before, list(range(1000037, 1000052)))
-        edits.append(again(edits[10], "154.5"))  # SOL sell 1000047 again, after its slow edit
+    edits = _ladder_repeating_the_eleventh_order(exchange, before)
     conn_id = CONN_IDS[exchange]
-    sandbox.set_faults(
-        [
-            {"venue": exchange, "fault": "latency", "latency_ms": 0, "times": 2},
-            {
-                "venue": exchange,
-                "fault": "latency",
-                "latency_ms": 2000,
-                "after_apply": timing == "answer_lost",
-            },
-        ]
-    )
+    sandbox.set_faults(_third_request_slow(exchange, answer_lost=timing == "answer_lost"))
     store = tmp_path / "state.json"
     options = {"chunk_size": 5, "max_in_flight": 1}
     first = tries.start(tmp_path, conn_id, edits, store, **options)
-    slow = wait_for(lambda: modify_log(sandbox)[2:3], "the third modify request")[0]
-    assert slow["status"] is None  # still inside the sandbox
-    first.kill()
-    slow_keys = slow["order_keys"]
-    in_flight_at_kill = _changed_orders(exchange, before, sandbox.state(), slow_keys)
-    wait_for(lambda: all_answered(sandbox), "the slow request to be answered")
-    assert _changed_orders(exchange, before, sandbox.state(), slow_keys) == len(slow_keys) == 5
-    if timing == "applied_after_the_kill":
-        assert in_flight_at_kill == 0  # nothing of it was applied while the try was alive
+    _kill_while_the_third_request_is_inside(sandbox, first, exchange, before, timing)
     progress = journal(store, conn_id, edits)
     assert set(progress.settled) == set(range(10))
     assert progress.in_doubt == set(range(10, 15))
@@ -306,8 +283,47 @@ def test_request_in_flight_at_the_kill_is_reconciled_not_resent(
     assert check(edits, report, before, after, task_failed=False) == []
     assert resumed(report) == set(range(10))
     assert [e["status"] for e in report["edits"]] == ["modified"] * 16
-    # Only the repeated order's second edit went out; the slow request's edits were only looked up.
-    requests = modify_log(sandbox)
+    _assert_only_the_repeat_was_sent(exchange, report, after, modify_log(sandbox))
+
+
+def _ladder_repeating_the_eleventh_order(exchange: str, before: dict[str, Any]) -> list[dict[str, Any]]:
+    """15 edits, three chunks of 5, then edit 11's order again: its second edit goes after the slow chunk."""
+    if exchange == "bitget":
+        edits = bitget_ladder(before, 1001, 1015)
+        edits.append(again(edits[10], "59000.0"))  # order 1011 again, after its slow edit
+    else:
+        edits = hyperliquid_ladder(before, list(range(1000037, 1000052)))
+        edits.append(again(edits[10], "154.5"))  # SOL sell 1000047 again, after its slow edit
+    return edits
+
+
+def _third_request_slow(exchange: str, *, answer_lost: bool) -> list[dict[str, Any]]:
+    """Two prompt requests, then one held 2 s: before it is applied, or after (the answer is lost)."""
+    return [
+        {"venue": exchange, "fault": "latency", "latency_ms": 0, "times": 2},
+        {"venue": exchange, "fault": "latency", "latency_ms": 2000, "after_apply": answer_lost},
+    ]
+
+
+def _kill_while_the_third_request_is_inside(
+    sandbox: Sandbox, first: Try, exchange: str, before: dict[str, Any], timing: str
+) -> None:
+    """Kill ``first`` while its third request is inside the sandbox; wait until the sandbox answered it."""
+    slow = wait_for(lambda: modify_log(sandbox)[2:3], "the third modify request")[0]
+    assert slow["status"] is None  # still inside the sandbox
+    first.kill()
+    slow_keys = slow["order_keys"]
+    in_flight_at_kill = _changed_orders(exchange, before, sandbox.state(), slow_keys)
+    wait_for(lambda: all_answered(sandbox), "the slow request to be answered")
+    assert _changed_orders(exchange, before, sandbox.state(), slow_keys) == len(slow_keys) == 5
+    if timing == "applied_after_the_kill":
+        assert in_flight_at_kill == 0  # nothing of it was applied while the try was alive
+
+
+def _assert_only_the_repeat_was_sent(
+    exchange: str, report: dict[str, Any], after: dict[str, Any], requests: list[dict[str, Any]]
+) -> None:
+    """Only the repeated order's second edit went out; the slow request's edits were only looked up."""
     assert len(requests) == 1
     if exchange == "bitget":
         assert requests[0]["order_keys"] == ["1011"]
