@@ -149,11 +149,13 @@ class BatchRun:
             # An earlier try's request, sent before this try began, may still land until then.
             self._send_all(pending, dict.fromkeys(self._doubted, started + self.client.late_apply_seconds))
         for record in self.records.values():
-            if record.status is None and record.index in self._doubted:
+            if record.status is not None:
+                continue
+            if record.index in self._doubted:
                 self._settle(record, EditStatus.UNKNOWN, message=MAY_STILL_LAND)
-            elif record.status is None and self.halt is not None:
+            elif self.halt is not None:
                 self._settle(record, self.halt.unsent, message=self.halt.unsent_message)
-            elif record.status is None:
+            else:
                 self._settle(record, EditStatus.NOT_SENT, message="stopped before this edit was sent")
         return self.records
 
